@@ -1,0 +1,4 @@
+import { Init1764288000000 } from './1764288000000-init';
+
+/** Every migration, in order. Registered as classes so the same list works compiled and under ts-jest. */
+export const MIGRATIONS = [Init1764288000000];

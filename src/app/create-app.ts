@@ -1,0 +1,38 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { bodyParsers } from '../common/body-parser';
+import { requestIdMiddleware } from '../common/request-id';
+import { AppConfig } from '../config/app-config';
+import { setupDocs } from '../docs/openapi';
+import { MetricsService } from '../metrics/metrics.service';
+import { AppModule } from './app.module';
+import { InFlightTracker } from './in-flight';
+
+export interface CreatedApp {
+  app: NestExpressApplication;
+  inFlight: InFlightTracker;
+}
+
+/**
+ * Builds the configured application without listening: used by `main.ts` and by the
+ * e2e tests, so both run exactly the same stack.
+ */
+export async function createApp(config: AppConfig, options: { bufferLogs?: boolean } = {}): Promise<CreatedApp> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    bufferLogs: options.bufferLogs ?? true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  const inFlight = new InFlightTracker();
+  app.use(requestIdMiddleware, inFlight.middleware, app.get(MetricsService).httpMiddleware, ...bodyParsers(config.bodyLimitBytes));
+  if (config.corsOrigins.length) {
+    app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'] });
+  }
+  setupDocs(app as INestApplication);
+  return { app, inFlight };
+}

@@ -1,0 +1,40 @@
+/**
+ * Every setting LLM OS reads from the environment, in one table.
+ *
+ * The table drives three things: parsing and validation at start-up (a wrong value
+ * stops the process naming the variable), the typed `AppConfig` object modules inject,
+ * and the check that `.env.example` lists exactly these keys. Modules add their rows
+ * here rather than reading `process.env` themselves.
+ */
+
+export type SettingKind = 'string' | 'int' | 'number' | 'bool' | 'enum' | 'list' | 'url' | 'size';
+
+export interface SettingSpec {
+  kind: SettingKind;
+  default?: string;
+  description: string;
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+  /** never printed or logged */
+  secret?: boolean;
+}
+
+export const SETTINGS = {
+  NODE_ENV: { kind: 'enum', values: ['development', 'production', 'test'], default: 'production', description: 'Runtime mode; "test" relaxes nothing security-related, it only quiets logs.' },
+  PORT: { kind: 'int', default: '3000', min: 0, max: 65535, description: 'HTTP port.' },
+  HOST: { kind: 'string', default: '0.0.0.0', description: 'Interface to bind; 127.0.0.1 keeps the server local.' },
+  DATA_DIR: { kind: 'string', default: './var', description: 'Runtime state (embedded database in $DATA_DIR/pglite, trained models, job files).' },
+  DATABASE_URL: { kind: 'url', default: '', secret: true, description: 'postgres://user:pass@host:5432/db to use PostgreSQL (>= 15 with the vector extension); empty = embedded PGlite.' },
+  DB_MIGRATIONS_RUN: { kind: 'bool', default: 'true', description: 'Run pending migrations at start-up.' },
+  MODELS_DIR: { kind: 'string', default: './models', description: 'The model store: one folder per model in the Hugging Face layout.' },
+  API_KEYS: { kind: 'list', default: '', secret: true, description: 'Comma-separated keys as key:role[:owner], role admin or user, e.g. sk-a1:admin:ops,sk-u1:user:alice. Empty = no key required (admin routes then only from loopback).' },
+  LOG_LEVEL: { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'Log level of the JSON logs on stdout.' },
+  BODY_LIMIT: { kind: 'size', default: '1mb', description: 'Largest accepted request body (e.g. 512kb, 1mb, 10mb); larger bodies get 413.' },
+  RATE_LIMIT_TTL_MS: { kind: 'int', default: '60000', min: 1, description: 'Rate-limit window in milliseconds.' },
+  RATE_LIMIT_MAX: { kind: 'int', default: '1200', min: 0, description: 'Requests per window per API key (or per IP without a key); 0 disables rate limiting.' },
+  SHUTDOWN_TIMEOUT_MS: { kind: 'int', default: '10000', min: 0, description: 'How long SIGTERM waits for in-flight requests before closing anyway.' },
+  CORS_ORIGINS: { kind: 'list', default: '', description: 'Comma-separated origins allowed by CORS; empty = CORS off, * = any.' },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingKey = keyof typeof SETTINGS;

@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { config as loadDotenv } from 'dotenv';
+import type { Server } from 'node:http';
+import { createApp } from './app/create-app';
+import { ConfigValidationError, loadConfig } from './config/app-config';
+import { ReadinessService } from './health/readiness.service';
+
+async function main(): Promise<void> {
+  loadDotenv({ quiet: true });
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigValidationError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every variable and its default.\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const { app, inFlight } = await createApp(config);
+  const logger = new Logger('Main');
+  await app.listen(config.port, config.host);
+  const server = app.getHttpServer() as Server;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  logger.log(`LLM OS listening on http://${shown}:${port} — Swagger UI: http://${shown}:${port}/docs`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: draining (up to ${config.shutdownTimeoutMs} ms), then closing models and database`);
+    app.get(ReadinessService).markDraining();
+    server.close();
+    server.closeIdleConnections();
+    const drained = await inFlight.drain(config.shutdownTimeoutMs);
+    if (!drained) logger.warn(`${inFlight.active} request(s) still running after ${config.shutdownTimeoutMs} ms; closing anyway`);
+    server.closeAllConnections();
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: Error) => {
+  // Start-up failed (database unreachable, port taken, bad model store...): one clear line, then exit.
+  process.stderr.write(`LLM OS failed to start: ${err.message}\n`);
+  if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') process.stderr.write(`${err.stack}\n`);
+  process.exit(1);
+});
