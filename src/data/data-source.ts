@@ -5,6 +5,7 @@ import { vector } from '@electric-sql/pglite/vector';
 import { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { AppConfig } from '../config/app-config';
+import { DataDirLock } from './data-dir-lock';
 import { pgliteDriver } from './pglite-pool';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -18,9 +19,16 @@ export function pgliteDir(config: Pick<AppConfig, 'dataDir'>): string {
   return config.dataDir === 'memory://' ? 'memory://' : resolve(config.dataDir, 'pglite');
 }
 
-async function openPGlite(dir: string): Promise<PGlite> {
-  if (dir !== 'memory://') mkdirSync(dir, { recursive: true });
-  return PGlite.create({ dataDir: dir === 'memory://' ? undefined : dir, extensions: { vector } });
+async function openPGlite(dir: string): Promise<{ db: PGlite; lock?: DataDirLock }> {
+  if (dir === 'memory://') return { db: await PGlite.create({ extensions: { vector } }) };
+  mkdirSync(dir, { recursive: true });
+  const lock = DataDirLock.acquire(`${dir}.lock`);
+  try {
+    return { db: await PGlite.create({ dataDir: dir, extensions: { vector } }), lock };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
 }
 
 /**
@@ -46,7 +54,7 @@ export async function buildDataSourceOptions(
   if (config.databaseUrl) {
     return { ...common, url: config.databaseUrl, poolSize: 10, ...extra } as DataSourceOptions;
   }
-  const db = await openPGlite(pgliteDir(config));
-  return { ...common, driver: pgliteDriver(db), ...extra } as DataSourceOptions;
+  const { db, lock } = await openPGlite(pgliteDir(config));
+  return { ...common, driver: pgliteDriver(db, () => lock?.release()), ...extra } as DataSourceOptions;
 }
 

@@ -75,7 +75,10 @@ export class PGlitePool extends EventEmitter {
   private readonly waiting: Array<() => void> = [];
   private ended = false;
 
-  constructor(private readonly db: PGlite) {
+  constructor(
+    private readonly db: PGlite,
+    private readonly onClosed: () => void = () => undefined,
+  ) {
     super();
     this.client = new PGliteClient(db);
   }
@@ -115,18 +118,18 @@ export class PGlitePool extends EventEmitter {
 
   end(cb?: (err?: Error | null) => void): Promise<void> | void {
     this.ended = true;
-    const done = this.db.close();
+    const done = this.db.close().finally(this.onClosed);
     if (!cb) return done;
     done.then(() => cb(null), (err: Error) => cb(err));
   }
 }
 
 /** The object TypeORM's postgres driver expects in its `driver` option (the `pg` module shape). */
-export function pgliteDriver(db: PGlite): { Pool: new () => PGlitePool } {
+export function pgliteDriver(db: PGlite, onClosed?: () => void): { Pool: new () => PGlitePool } {
   return {
     Pool: class extends PGlitePool {
       constructor() {
-        super(db);
+        super(db, onClosed);
       }
     },
   };

@@ -27,7 +27,9 @@ export class MetricsService {
   readonly httpMiddleware = (req: Request, res: Response, next: NextFunction): void => {
     const end = this.httpDuration.startTimer();
     res.once('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : '(unmatched)';
+      // Nest answers unknown routes from a catch-all route; label those as unmatched.
+      const path = req.route?.path as string | undefined;
+      const route = path && path !== '/{*path}' ? `${req.baseUrl}${path}` : '(unmatched)';
       end({ method: req.method, route, status: String(res.statusCode) });
     });
     next();

@@ -55,6 +55,11 @@ export type AttrValue = number | number[] | string | Attr;
 
 export type TensorData = Float32Array | Float64Array | BigInt64Array | Int32Array | Int8Array | Uint8Array | Uint16Array;
 
+/** The ONNX TensorProto data type code of `type`, e.g. for Cast's `to` attribute. */
+export function onnxDataType(type: ElemType): number {
+  return DTYPE[type];
+}
+
 function rawBytes(data: TensorData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }

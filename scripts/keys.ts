@@ -1,0 +1,66 @@
+/**
+ * Manages stored API keys from the command line (the server must not be running on
+ * the same embedded database; while it runs, use POST /api/v1/auth/keys instead).
+ *
+ *   npm run keys -- create --role admin|user --owner <id> [--name <label>]
+ *   npm run keys -- list
+ *   npm run keys -- revoke <id>
+ */
+import 'reflect-metadata';
+import { config as loadDotenv } from 'dotenv';
+import { parseArgs } from 'node:util';
+import { DataSource, IsNull } from 'typeorm';
+import { ApiKeyEntity } from '../src/auth/api-key.entity';
+import { generateKey, hashKey, keyPrefix } from '../src/auth/key-hash';
+import { loadConfig } from '../src/config/app-config';
+import { buildDataSourceOptions } from '../src/data/data-source';
+
+const USAGE = 'usage: npm run keys -- create --role admin|user --owner <id> [--name <label>] | list | revoke <id>';
+
+async function main(argv: string[]): Promise<number> {
+  loadDotenv({ quiet: true });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { role: { type: 'string' }, owner: { type: 'string' }, name: { type: 'string' } },
+  });
+  const [command, arg] = positionals;
+  if (!['create', 'list', 'revoke'].includes(command ?? '')) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const config = loadConfig(process.env);
+  const ds = new DataSource({ ...(await buildDataSourceOptions({ ...config, migrationsRun: true })), entities: [ApiKeyEntity] });
+  await ds.initialize();
+  try {
+    const repo = ds.getRepository(ApiKeyEntity);
+    if (command === 'create') {
+      const role = values.role;
+      if (role !== 'admin' && role !== 'user') throw new Error('--role must be admin or user');
+      if (!values.owner || !/^[A-Za-z0-9._@-]{1,100}$/.test(values.owner)) throw new Error('--owner is required (letters, digits, . _ @ -)');
+      const key = generateKey();
+      const row = await repo.save(repo.create({ name: values.name ?? `${role} key for ${values.owner}`, role, ownerId: values.owner, keyHash: hashKey(key), keyPrefix: keyPrefix(key) }));
+      process.stdout.write(`Created ${role} key ${row.id} for owner ${row.ownerId}.\nKey (shown once, store it now): ${key}\n`);
+    } else if (command === 'list') {
+      for (const k of await repo.find({ order: { createdAt: 'ASC' } })) {
+        process.stdout.write(`${k.id}  ${k.keyPrefix}…  ${k.role.padEnd(5)}  owner=${k.ownerId}  ${k.revokedAt ? 'REVOKED' : 'active'}  "${k.name}"\n`);
+      }
+    } else {
+      if (!arg) throw new Error('revoke needs the key id (see `npm run keys -- list`)');
+      const res = await repo.update({ id: arg, revokedAt: IsNull() }, { revokedAt: new Date() });
+      if (!res.affected) throw new Error(`No active key with id ${arg}`);
+      process.stdout.write(`Revoked ${arg}\n`);
+    }
+    return 0;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  },
+);

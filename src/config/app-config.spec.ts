@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigValidationError, loadConfig } from './app-config';
+import { SETTINGS } from './config.schema';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.dataDir).toBe('./var');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.modelsDir).toBe('./models');
+    expect(c.apiKeys).toEqual([]);
+    expect(c.bodyLimitBytes).toBe(1024 * 1024);
+    expect(c.migrationsRun).toBe(true);
+  });
+
+  it('names every bad variable at once', () => {
+    let err: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', BODY_LIMIT: 'huge', API_KEYS: 'short:admin,longenoughkey:root' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigValidationError);
+    const problems = (err as ConfigValidationError).problems.join('\n');
+    expect(problems).toMatch(/PORT="eighty" is not an integer/);
+    expect(problems).toMatch(/LOG_LEVEL="loud" must be one of/);
+    expect(problems).toMatch(/DATABASE_URL must be a postgres:\/\/ URL/);
+    expect(problems).toMatch(/BODY_LIMIT="huge"/);
+    expect(problems).toMatch(/API_KEYS entry 1: the key must be at least 8 characters/);
+    expect(problems).toMatch(/API_KEYS entry 2: role must be admin or user/);
+  });
+
+  it('parses API keys with owners', () => {
+    const c = loadConfig({ API_KEYS: 'sk-admin-123:admin:ops, sk-user-456:user:alice ,sk-user-789:user' });
+    expect(c.apiKeys).toEqual([
+      { key: 'sk-admin-123', role: 'admin', owner: 'ops' },
+      { key: 'sk-user-456', role: 'user', owner: 'alice' },
+      { key: 'sk-user-789', role: 'user', owner: 'key-3' },
+    ]);
+  });
+
+  it('.env.example documents exactly the settings, with their defaults', () => {
+    const text = readFileSync(join(__dirname, '../../.env.example'), 'utf8');
+    const entries = new Map(
+      text
+        .split('\n')
+        .map((l) => /^#?\s*([A-Z][A-Z0-9_]+)=(.*)$/.exec(l.trim()))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => [m[1], m[2]]),
+    );
+    expect([...entries.keys()].sort()).toEqual(Object.keys(SETTINGS).sort());
+    for (const [key, spec] of Object.entries(SETTINGS)) {
+      expect(`${key}=${entries.get(key)}`).toBe(`${key}=${spec.default ?? ''}`);
+    }
+  });
+});

@@ -1,0 +1,314 @@
+/**
+ * The intent network and its sparse training step, in plain TypeScript typed arrays.
+ *
+ *   z = x·inW + e·inE + inB            x: sparse hashed features [dim], e: optional dense embedding
+ *   hidden > 0:  logits = dropout(relu(z))·outW + outB
+ *   hidden = 0:  logits = z            (softmax regression)
+ *   probs = softmax(logits)
+ *
+ * x has ~100 non-zeros out of 2^16, so the first layer is a gather-sum of inW rows
+ * (an "EmbeddingBag"), never a dense product, both here and in the exported ONNX graph.
+ * Adam on inW is lazy (TensorFlow's LazyAdam): only rows present in the batch have their
+ * moments and weights updated, which keeps a step O(batch · nnz · k) instead of O(dim · k).
+ */
+import { Rng } from './rng';
+
+export interface NetShape {
+  /** hashed feature space size */
+  dim: number;
+  /** 0 = softmax regression */
+  hidden: number;
+  classes: number;
+  /** size of the optional dense input (sentence embedding); 0 when unused */
+  embeddingDim: number;
+}
+
+export interface IntentWeights {
+  /** [dim, k] row-major, k = hidden || classes */
+  inW: Float32Array;
+  /** [embeddingDim, k] */
+  inE: Float32Array;
+  /** [k] */
+  inB: Float32Array;
+  /** [hidden, classes]; empty when hidden = 0 */
+  outW: Float32Array;
+  /** [classes]; empty when hidden = 0 */
+  outB: Float32Array;
+}
+
+/** Training set in CSR form: example i owns ids/vals[offsets[i] .. offsets[i+1]). */
+export interface CsrData {
+  offsets: Int32Array;
+  ids: Int32Array;
+  vals: Float32Array;
+  labels: Int32Array;
+  /** [n, embeddingDim] or null */
+  emb: Float32Array | null;
+}
+
+export function firstLayerWidth(s: NetShape): number {
+  return s.hidden > 0 ? s.hidden : s.classes;
+}
+
+/** Eval-mode forward pass for one example; float64 accumulation. Writes probs into `out`. */
+export function forwardExample(
+  s: NetShape,
+  w: IntentWeights,
+  ids: ArrayLike<number>,
+  vals: ArrayLike<number>,
+  emb: Float32Array | null,
+  embOffset: number,
+  out: Float64Array,
+  z: Float64Array = new Float64Array(firstLayerWidth(s)),
+): Float64Array {
+  const k = firstLayerWidth(s);
+  for (let j = 0; j < k; j++) z[j] = w.inB[j];
+  for (let n = 0; n < ids.length; n++) {
+    const v = vals[n];
+    if (v === 0) continue;
+    const row = ids[n] * k;
+    for (let j = 0; j < k; j++) z[j] += v * w.inW[row + j];
+  }
+  if (emb && s.embeddingDim > 0) {
+    for (let e = 0; e < s.embeddingDim; e++) {
+      const v = emb[embOffset + e];
+      const row = e * k;
+      for (let j = 0; j < k; j++) z[j] += v * w.inE[row + j];
+    }
+  }
+  if (s.hidden === 0) {
+    for (let c = 0; c < s.classes; c++) out[c] = z[c];
+  } else {
+    for (let c = 0; c < s.classes; c++) out[c] = w.outB[c];
+    for (let h = 0; h < s.hidden; h++) {
+      const a = z[h] > 0 ? z[h] : 0;
+      if (a === 0) continue;
+      const row = h * s.classes;
+      for (let c = 0; c < s.classes; c++) out[c] += a * w.outW[row + c];
+    }
+  }
+  softmaxInPlace(out, s.classes);
+  return out;
+}
+
+export function softmaxInPlace(x: Float64Array, n: number): void {
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) if (x[i] > max) max = x[i];
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += x[i] = Math.exp(x[i] - max);
+  for (let i = 0; i < n; i++) x[i] /= sum;
+}
+
+export interface AdamConfig {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** decoupled weight decay (AdamW); not applied to biases */
+  weightDecay: number;
+}
+
+function uniformArray(n: number, limit: number, rng: Rng): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = (rng.next() * 2 - 1) * limit;
+  return a;
+}
+
+/** Weights plus optimizer state; one instance per training run. */
+export class IntentNetTrainer {
+  readonly weights: IntentWeights;
+  /** rows of inW that received a gradient at least once */
+  readonly touched: Uint8Array;
+  private readonly k: number;
+  private readonly m: IntentWeights;
+  private readonly v: IntentWeights;
+  private readonly g: IntentWeights; // dense gradients; g.inW is unused (see gRows)
+  private readonly slotOf: Int32Array; // row -> slot in gRows for the current batch, -1 if absent
+  private batchRows: number[] = [];
+  private gRows = new Float64Array(0);
+  private step = 0;
+  private readonly z: Float64Array;
+  private readonly a: Float64Array;
+  private readonly mask: Float64Array;
+  private readonly probs: Float64Array;
+  private readonly dz: Float64Array;
+
+  constructor(
+    readonly shape: NetShape,
+    private readonly adam: AdamConfig,
+    rng: Rng,
+    /** half-width of the uniform init of inW (inputs are L2-normalized, so z's scale ≈ this) */
+    initScale = 0.5,
+  ) {
+    const { dim, hidden, classes, embeddingDim } = shape;
+    const k = (this.k = firstLayerWidth(shape));
+    const zeros = (): IntentWeights => ({
+      inW: new Float32Array(dim * k),
+      inE: new Float32Array(embeddingDim * k),
+      inB: new Float32Array(k),
+      outW: new Float32Array(hidden * classes),
+      outB: new Float32Array(hidden > 0 ? classes : 0),
+    });
+    // Softmax regression is convex: zero init is fine and leaves unseen rows exactly zero.
+    this.weights = {
+      inW: hidden > 0 ? uniformArray(dim * k, initScale, rng) : new Float32Array(dim * k),
+      inE: uniformArray(embeddingDim * k, Math.sqrt(6 / (embeddingDim + k)), rng),
+      inB: new Float32Array(k),
+      outW: uniformArray(hidden * classes, Math.sqrt(6 / (hidden + classes)), rng),
+      outB: new Float32Array(hidden > 0 ? classes : 0),
+    };
+    this.m = zeros();
+    this.v = zeros();
+    this.g = { ...zeros(), inW: new Float32Array(0) };
+    this.touched = new Uint8Array(dim);
+    this.slotOf = new Int32Array(dim).fill(-1);
+    this.z = new Float64Array(k);
+    this.a = new Float64Array(k);
+    this.mask = new Float64Array(k);
+    this.probs = new Float64Array(classes);
+    this.dz = new Float64Array(k);
+  }
+
+  /**
+   * Forward + backward over `batch` (example indices into `data`), accumulating gradients
+   * of the mean class-weighted cross-entropy. Returns the summed weighted loss.
+   */
+  computeGradients(batch: ArrayLike<number>, data: CsrData, classWeight: Float64Array, dropout: number, rng: Rng): number {
+    const { hidden, classes, embeddingDim } = this.shape;
+    const { k, z, a, mask, probs, dz, g } = this;
+    const w = this.weights;
+    this.resetGradients(batch, data);
+    const scale = 1 / batch.length;
+    const keep = 1 - dropout;
+    let loss = 0;
+    for (let b = 0; b < batch.length; b++) {
+      const i = batch[b];
+      const lo = data.offsets[i];
+      const hi = data.offsets[i + 1];
+      const y = data.labels[i];
+      const embOff = i * embeddingDim;
+      for (let j = 0; j < k; j++) z[j] = w.inB[j];
+      for (let n = lo; n < hi; n++) {
+        const val = data.vals[n];
+        const row = data.ids[n] * k;
+        for (let j = 0; j < k; j++) z[j] += val * w.inW[row + j];
+      }
+      if (data.emb) {
+        for (let e = 0; e < embeddingDim; e++) {
+          const val = data.emb[embOff + e];
+          for (let j = 0; j < k; j++) z[j] += val * w.inE[e * k + j];
+        }
+      }
+      if (hidden > 0) {
+        for (let c = 0; c < classes; c++) probs[c] = w.outB[c];
+        for (let h = 0; h < hidden; h++) {
+          mask[h] = dropout > 0 && rng.next() < dropout ? 0 : 1 / keep;
+          a[h] = z[h] > 0 ? z[h] * mask[h] : 0;
+          if (a[h] === 0) continue;
+          for (let c = 0; c < classes; c++) probs[c] += a[h] * w.outW[h * classes + c];
+        }
+      } else {
+        for (let c = 0; c < classes; c++) probs[c] = z[c];
+      }
+      softmaxInPlace(probs, classes);
+      const cw = classWeight[y];
+      loss += -cw * Math.log(Math.max(probs[y], 1e-12));
+      // probs becomes dLoss/dlogits
+      for (let c = 0; c < classes; c++) probs[c] = (cw * scale) * (probs[c] - (c === y ? 1 : 0));
+      if (hidden > 0) {
+        for (let c = 0; c < classes; c++) g.outB[c] += probs[c];
+        for (let h = 0; h < hidden; h++) {
+          let d = 0;
+          for (let c = 0; c < classes; c++) {
+            g.outW[h * classes + c] += a[h] * probs[c];
+            d += w.outW[h * classes + c] * probs[c];
+          }
+          dz[h] = z[h] > 0 ? d * mask[h] : 0;
+        }
+      } else {
+        for (let c = 0; c < classes; c++) dz[c] = probs[c];
+      }
+      for (let j = 0; j < k; j++) g.inB[j] += dz[j];
+      if (data.emb) {
+        for (let e = 0; e < embeddingDim; e++) {
+          const val = data.emb[embOff + e];
+          for (let j = 0; j < k; j++) g.inE[e * k + j] += val * dz[j];
+        }
+      }
+      for (let n = lo; n < hi; n++) {
+        const val = data.vals[n];
+        const slot = this.slotOf[data.ids[n]] * k;
+        for (let j = 0; j < k; j++) this.gRows[slot + j] += val * dz[j];
+      }
+    }
+    return loss;
+  }
+
+  private resetGradients(batch: ArrayLike<number>, data: CsrData): void {
+    for (const r of this.batchRows) this.slotOf[r] = -1;
+    this.batchRows = [];
+    for (let b = 0; b < batch.length; b++) {
+      const i = batch[b];
+      for (let n = data.offsets[i]; n < data.offsets[i + 1]; n++) {
+        const r = data.ids[n];
+        if (this.slotOf[r] < 0) {
+          this.slotOf[r] = this.batchRows.length;
+          this.batchRows.push(r);
+        }
+      }
+    }
+    const need = this.batchRows.length * this.k;
+    if (this.gRows.length < need) this.gRows = new Float64Array(Math.max(need, this.gRows.length * 2));
+    else this.gRows.fill(0, 0, need);
+    const g = this.g;
+    g.inE.fill(0);
+    g.inB.fill(0);
+    g.outW.fill(0);
+    g.outB.fill(0);
+  }
+
+  /** The accumulated gradient of inW[row, j] (for gradient checks); 0 for rows not in the batch. */
+  gradInW(row: number, j: number): number {
+    const slot = this.slotOf[row];
+    return slot < 0 ? 0 : this.gRows[slot * this.k + j];
+  }
+
+  /** The accumulated dense gradients (for gradient checks). */
+  get denseGradients(): Readonly<Omit<IntentWeights, 'inW'>> {
+    return this.g;
+  }
+
+  /** One Adam step with the gradients from computeGradients(). */
+  applyAdam(): void {
+    const { learningRate: lr, beta1, beta2, epsilon, weightDecay } = this.adam;
+    this.step++;
+    const lrT = (lr * Math.sqrt(1 - beta2 ** this.step)) / (1 - beta1 ** this.step);
+    const decay = 1 - lr * weightDecay;
+    const upd = (p: Float32Array, m: Float32Array, v: Float32Array, g: ArrayLike<number>, pOff: number, gOff: number, n: number, wd: boolean) => {
+      for (let j = 0; j < n; j++) {
+        const gj = g[gOff + j];
+        const idx = pOff + j;
+        m[idx] = beta1 * m[idx] + (1 - beta1) * gj;
+        v[idx] = beta2 * v[idx] + (1 - beta2) * gj * gj;
+        const base = wd ? p[idx] * decay : p[idx];
+        p[idx] = base - (lrT * m[idx]) / (Math.sqrt(v[idx]) + epsilon);
+      }
+    };
+    const { weights: w, m, v, g, k } = this;
+    upd(w.inE, m.inE, v.inE, g.inE, 0, 0, w.inE.length, true);
+    upd(w.inB, m.inB, v.inB, g.inB, 0, 0, w.inB.length, false);
+    upd(w.outW, m.outW, v.outW, g.outW, 0, 0, w.outW.length, true);
+    upd(w.outB, m.outB, v.outB, g.outB, 0, 0, w.outB.length, false);
+    for (let s = 0; s < this.batchRows.length; s++) {
+      const r = this.batchRows[s];
+      this.touched[r] = 1;
+      upd(w.inW, m.inW, v.inW, this.gRows, r * k, s * k, k, true);
+    }
+  }
+
+  /** Copies of the weights (for keeping the best epoch). */
+  snapshot(): IntentWeights {
+    const w = this.weights;
+    return { inW: w.inW.slice(), inE: w.inE.slice(), inB: w.inB.slice(), outW: w.outW.slice(), outB: w.outB.slice() };
+  }
+}
