@@ -3,8 +3,6 @@ const tsJest = [
   'ts-jest',
   {
     tsconfig: 'tsconfig.json',
-    // TS151002: ts-jest's note about node16 module kind; we type-check with `npm run typecheck`.
-    diagnostics: { ignoreCodes: [151002] },
     // The same @nestjs/swagger plugin as `nest build`, so the OpenAPI document in tests matches production.
     astTransformers: { before: ['<rootDir>/test/swagger-transformer.js'] },
   },

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The vector extension, API keys and the model-load audit log. */
+/** The vector extension and API keys. */
 export class Init1764288000000 implements MigrationInterface {
   name = 'Init1764288000000';
 
@@ -19,22 +19,9 @@ export class Init1764288000000 implements MigrationInterface {
         revoked_at timestamptz
       )`);
     await q.query(`CREATE INDEX api_keys_owner_idx ON api_keys (owner_id)`);
-    await q.query(`
-      CREATE TABLE model_load_events (
-        id bigserial PRIMARY KEY,
-        model_id varchar(200) NOT NULL,
-        action varchar(16) NOT NULL,
-        ok boolean NOT NULL,
-        provider varchar(32),
-        duration_ms integer,
-        error text,
-        at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query(`CREATE INDEX model_load_events_model_idx ON model_load_events (model_id, at DESC)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE model_load_events`);
     await q.query(`DROP TABLE api_keys`);
   }
 }

@@ -8,6 +8,8 @@ import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DataModule } from '../data/data.module';
 import { HealthModule } from '../health/health.module';
+import { InferenceModule } from '../inference/inference.module';
+import { OpenAiModule } from '../openai/openai.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { loggerOptions } from './logging';
 
@@ -24,6 +26,8 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         AuthModule,
+        InferenceModule,
+        OpenAiModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ErrorFilter },

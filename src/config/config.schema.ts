@@ -35,6 +35,16 @@ export const SETTINGS = {
   RATE_LIMIT_MAX: { kind: 'int', default: '1200', min: 0, description: 'Requests per window per API key (or per IP without a key); 0 disables rate limiting.' },
   SHUTDOWN_TIMEOUT_MS: { kind: 'int', default: '10000', min: 0, description: 'How long SIGTERM waits for in-flight requests before closing anyway.' },
   CORS_ORIGINS: { kind: 'list', default: '', description: 'Comma-separated origins allowed by CORS; empty = CORS off, * = any.' },
+  INFERENCE_EXECUTION_PROVIDERS: { kind: 'list', default: 'cpu', description: 'Execution providers to try in order for every model without its own llmos.json setting, e.g. cuda,cpu. One that cannot load falls back to the next.' },
+  INFERENCE_REPLICAS: { kind: 'int', default: '1', min: 1, max: 64, description: 'Sessions per model (requests go to the least busy).' },
+  INFERENCE_INTRA_OP_THREADS: { kind: 'int', default: '0', min: 0, description: 'Threads per session for one operator; 0 = ONNX Runtime default (all cores).' },
+  INFERENCE_BATCHING: { kind: 'bool', default: 'true', description: 'Dynamic batching for models whose llmos.json does not say otherwise.' },
+  INFERENCE_MAX_BATCH_SIZE: { kind: 'int', default: '32', min: 1, max: 4096, description: 'Most rows the batcher merges into one run.' },
+  INFERENCE_MAX_QUEUE_DELAY_MS: { kind: 'number', default: '2', min: 0, max: 10000, description: 'Longest a request waits for companions before its batch runs.' },
+  INFERENCE_MAX_QUEUE_SIZE: { kind: 'int', default: '1024', min: 1, description: 'Requests that may wait per model; beyond it requests get 503 with Retry-After.' },
+  INFERENCE_TIMEOUT_MS: { kind: 'int', default: '30000', min: 0, description: 'Default deadline of one inference request (queue wait included); 0 = none.' },
+  INFERENCE_AUTOLOAD: { kind: 'bool', default: 'true', description: 'Load every valid model of the store at start-up.' },
+  INFERENCE_REQUIRED_MODELS: { kind: 'list', default: '', description: 'Model ids that must be loaded before /health/ready is true (besides those with "required": true in llmos.json).' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;

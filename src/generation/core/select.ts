@@ -87,22 +87,44 @@ function swap(ids: Int32Array, keys: Float64Array, i: number, j: number): void {
 }
 
 /**
- * The `n` best entries of `values` indexed by token id, or, when `ids` is given, of the
- * candidates `ids[0..count)` whose keys sit beside them in `values[0..count)`; best first. One pass with a small sorted buffer: for n <= 20 (top
- * logprobs) nearly every element is rejected by a single comparison.
+ * Writes the `n` best entries of `values[0..count)` (indexed by token id), best first,
+ * into outIds/outKeys; returns how many were written (min(n, count)). One pass with a
+ * small sorted buffer: for small n nearly every element is rejected by one comparison,
+ * which beats quickselect's full passes for top logprobs and small top_k.
  */
-export function topNSorted(
-  values: ArrayLike<number>,
-  n: number,
-  ids?: Int32Array,
-  count = values.length,
-): { ids: number[]; values: number[] } {
+export function topNInto(values: Float32Array, count: number, n: number, outIds: Int32Array, outKeys: Float64Array): number {
+  let len = 0;
+  for (let id = 0; id < count; id++) {
+    const v = values[id];
+    if (len === n && !before(v, id, outKeys[len - 1], outIds[len - 1])) continue;
+    let pos = len === n ? len - 1 : len++;
+    while (pos > 0 && before(v, id, outKeys[pos - 1], outIds[pos - 1])) {
+      outKeys[pos] = outKeys[pos - 1];
+      outIds[pos] = outIds[pos - 1];
+      pos--;
+    }
+    outKeys[pos] = v;
+    outIds[pos] = id;
+  }
+  return len;
+}
+
+const rowIds = new Int32Array(64);
+const rowKeys = new Float64Array(64);
+
+/** The `n` (<= 64) best tokens of a logits row, best first (top logprobs). */
+export function topOfRow(row: Float32Array, count: number, n: number): { ids: number[]; values: number[] } {
+  const len = topNInto(row, count, Math.min(n, rowIds.length), rowIds, rowKeys);
+  return { ids: Array.from(rowIds.subarray(0, len)), values: Array.from(rowKeys.subarray(0, len)) };
+}
+
+/** The `n` best of the candidates ids/keys[0..count), best first. */
+export function topOfCandidates(ids: Int32Array, keys: Float64Array, count: number, n: number): { ids: number[]; values: number[] } {
   const bestIds: number[] = [];
   const bestValues: number[] = [];
-  if (n <= 0) return { ids: bestIds, values: bestValues };
-  for (let i = 0; i < count; i++) {
-    const id = ids ? ids[i] : i;
-    const v = ids ? values[i] : values[id];
+  for (let i = 0; i < count && n > 0; i++) {
+    const id = ids[i];
+    const v = keys[i];
     const len = bestIds.length;
     if (len === n && !before(v, id, bestValues[len - 1], bestIds[len - 1])) continue;
     let pos = len === n ? len - 1 : len;

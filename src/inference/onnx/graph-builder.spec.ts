@@ -29,3 +29,19 @@ describe('GraphBuilder', () => {
     expect(() => g.initializer('w', new Float32Array(3), [2, 2])).toThrow(/do not fill/);
   });
 });
+
+describe('GraphBuilder constants', () => {
+  it('names constF/constI64 initializers uniquely and onnxruntime reads them', async () => {
+    const g = new GraphBuilder('consts');
+    const x = g.input('x', 'float32', ['batch', 4]);
+    const scaled = g.op('Mul', [x, g.constF([2], [])]);
+    const shifted = g.op('Add', [scaled, g.constF([0.5], [])]);
+    const reshaped = g.op('Reshape', [shifted, g.constI64([0, 2, 2])]);
+    g.output(reshaped, 'float32', ['batch', 2, 2], 'y');
+    const session = await ort.InferenceSession.create(g.build());
+    const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [1, 4]) });
+    expect(out.y.dims).toEqual([1, 2, 2]);
+    expect(Array.from(out.y.data as Float32Array)).toEqual([2.5, 4.5, 6.5, 8.5]);
+    await session.release();
+  });
+});

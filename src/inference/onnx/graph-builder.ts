@@ -167,12 +167,19 @@ export class GraphBuilder {
 
   /** A float32 constant (as an initializer). */
   constF(values: number[] | Float32Array, dims: number[] = [values.length], stem = 'const'): string {
-    return this.initializer(this.fresh(stem), values instanceof Float32Array ? values : Float32Array.from(values), dims, 'float32');
+    return this.constant(stem, values instanceof Float32Array ? values : Float32Array.from(values), dims, 'float32');
   }
 
   /** An int64 constant (as an initializer), e.g. shapes and axes. */
   constI64(values: number[], dims: number[] = [values.length], stem = 'const'): string {
-    return this.initializer(this.fresh(stem), BigInt64Array.from(values.map(BigInt)), dims, 'int64');
+    return this.constant(stem, BigInt64Array.from(values.map(BigInt)), dims, 'int64');
+  }
+
+  // `fresh` already reserves the name, so this must not go through `claim` again.
+  private constant(stem: string, data: TensorData, dims: number[], type: ElemType): string {
+    const name = this.fresh(stem);
+    this.initializers.push(tensorProto(name, data, dims, type));
+    return name;
   }
 
   /** Adds a node; outputs are named automatically unless given. Returns the output names. */

@@ -35,7 +35,10 @@ import {
   ProblemList,
   TRAINING_DATA_LIMITS,
   TrainingDataFormatError,
+  TrainingDataProblem,
   assertValidTrainingData,
+  checkLine,
+  checkName,
   validateTrainingData,
 } from './validation';
 import { YMap, YNode, YScalar, YamlSyntaxError, parseYamlTree } from './yaml-tree';
@@ -151,7 +154,10 @@ class RasaReader {
     if (lines.length === 0 && examples.value.trim() === '')
       this.problems.add({ line: examples.line, message: `${kind} ${JSON.stringify(nameNode.value)} has an empty examples block` });
     const lang = kind === 'intent' ? (readLang(fields.get('metadata'), this.problems) ?? this.defaultLang) : undefined;
-    this.addLines(kind, nameNode, lines, lang);
+    // Checked once here, on the name's line, instead of once per example by the shared rules.
+    const nameProblem = kind === 'synonym' ? checkLine('synonym value', nameNode.value) : checkName(kind, nameNode.value);
+    if (nameProblem) this.problems.add({ line: nameNode.line, message: nameProblem });
+    this.addLines(kind, nameNode, lines, lang, nameProblem === null);
   }
 
   private fields(item: YMap): Map<string, YNode> {
@@ -167,7 +173,8 @@ class RasaReader {
     return fields;
   }
 
-  private addLines(kind: Kind, nameNode: YScalar, lines: BlockLine[], lang: Lang | undefined): void {
+  /** Records the item's lines; with a bad name they are still checked but not kept. */
+  private addLines(kind: Kind, nameNode: YScalar, lines: BlockLine[], lang: Lang | undefined, keep: boolean): void {
     const name = nameNode.value;
     if (kind === 'intent') {
       for (const l of lines) {
@@ -179,12 +186,14 @@ class RasaReader {
         }
         const parsed = parseEntityMarkup(l.text, l.column);
         for (const message of parsed.errors) this.problems.add({ line: l.line, message });
-        if (parsed.errors.length > 0) continue;
+        if (parsed.errors.length > 0 || !keep) continue;
         const ex: TrainingExample = { text: parsed.text, intent: name, entities: parsed.entities };
         if (lang !== undefined) ex.lang = lang;
         this.data.examples.push(ex);
         this.locations.examples.push({ line: l.line });
       }
+    } else if (!keep) {
+      return;
     } else if (kind === 'regex') {
       for (const l of lines) {
         this.data.regexes.push({ name, pattern: l.text });
@@ -202,6 +211,11 @@ class RasaReader {
       }
     }
   }
+}
+
+/** Problems in file order (structure, markup and shared rules are found in separate passes). */
+function sortByLine(problems: TrainingDataProblem[]): TrainingDataProblem[] {
+  return [...problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
 }
 
 /** Parses Rasa NLU YAML; throws TrainingDataFormatError listing every problem found. */
@@ -236,7 +250,7 @@ export function parseRasaYaml(source: string, options: RasaYamlOptions = {}): Nl
     }
   }
   validateTrainingData(reader.data, problems, reader.locations);
-  problems.throwIfAny();
+  if (problems.items.length > 0) throw new TrainingDataFormatError(sortByLine(problems.items));
   return reader.data;
 }
 

@@ -204,8 +204,16 @@ export function validateTrainingData(data: NluTrainingData, problems: ProblemLis
     problems.add({ message: `${data.examples.length} examples; the limit per import is ${TRAINING_DATA_LIMITS.maxExamples}` });
 
   const intentOfText = new Map<string, { intent: string; index: number }>();
+  const badIntents = new Set<string>();
   data.examples.forEach((ex, i) => {
-    for (const p of checkExample(ex)) problems.add(at(exLoc[i], p.field, p.message));
+    for (const p of checkExample(ex)) {
+      // A bad intent name is usually shared by many examples: say so once, where it first occurs.
+      if (p.field === 'intent') {
+        if (badIntents.has(ex.intent)) continue;
+        badIntents.add(ex.intent);
+      }
+      problems.add(at(exLoc[i], p.field, p.message));
+    }
     const seen = intentOfText.get(ex.text);
     if (seen === undefined) intentOfText.set(ex.text, { intent: ex.intent, index: i });
     else if (seen.intent !== ex.intent) {

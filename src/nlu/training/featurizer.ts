@@ -52,8 +52,9 @@ export interface SparseFeatures {
 const BOUNDARY = 0x20; // the space code point marks word and text boundaries
 const SEED_WORD = 0x9e3779b1;
 const SEED_BIGRAM = 0x85ebca77;
-const BOS = '\u0002';
-const EOS = '\u0003';
+/** sentence start/end words for bigrams, usable in slot('bigram', [BOS, 'hello']) */
+export const BOS = '\u0002';
+export const EOS = '\u0003';
 
 /** murmur3's finalizer: FNV-1a's low bits are poorly mixed and we keep only the low bits. */
 function fmix32(h: number): number {
@@ -113,6 +114,23 @@ export class Featurizer {
     // bit 31 is independent of the low index bits for any dim <= 2^24
     const sign = h & 0x80000000 ? -1 : 1;
     this.counts.set(idx, (this.counts.get(idx) ?? 0) + sign);
+  }
+
+  /**
+   * Where one feature lands: its index and sign. `gram` is already normalized: a character
+   * n-gram (the boundary marker is a space), a word, or a word pair for 'bigram'.
+   */
+  slot(kind: 'char' | 'word' | 'bigram', gram: string | [string, string]): { index: number; sign: 1 | -1 } {
+    let h: number;
+    if (kind === 'bigram') {
+      if (!Array.isArray(gram)) throw new Error('a bigram slot needs a [word, word] pair');
+      h = hashString(`${gram[0]}\u0001${gram[1]}`, SEED_BIGRAM);
+    } else {
+      if (typeof gram !== 'string') throw new Error(`a ${kind} slot needs a string`);
+      const codes = Int32Array.from(gram, (c) => c.codePointAt(0) as number);
+      h = kind === 'char' ? hashCodes(codes, 0, codes.length, codes.length) : hashString(gram, SEED_WORD);
+    }
+    return { index: h & this.mask, sign: h & 0x80000000 ? -1 : 1 };
   }
 
   featurize(text: string): SparseFeatures {

@@ -306,9 +306,16 @@ export class IntentNetTrainer {
     }
   }
 
-  /** Copies of the weights (for keeping the best epoch). */
+  /**
+   * A copy of the weights in which inW rows never trained so far are zero: they still hold
+   * their random init, and features never seen in training must add nothing at parse time
+   * (the exported model also drops them).
+   */
   snapshot(): IntentWeights {
     const w = this.weights;
-    return { inW: w.inW.slice(), inE: w.inE.slice(), inB: w.inB.slice(), outW: w.outW.slice(), outB: w.outB.slice() };
+    const inW = w.inW.slice();
+    const k = this.k;
+    for (let r = 0; r < this.shape.dim; r++) if (!this.touched[r]) inW.fill(0, r * k, (r + 1) * k);
+    return { inW, inE: w.inE.slice(), inB: w.inB.slice(), outW: w.outW.slice(), outB: w.outB.slice() };
   }
 }

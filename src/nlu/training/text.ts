@@ -37,7 +37,9 @@ export function normalizeText(text: string): string {
 
 // Han runs, then runs of other letters/marks/digits (with inner apostrophes: "don't"),
 // then any other single non-space code point (punctuation, symbols, emoji).
-const TOKEN_RE = /(\p{Script=Han}+)|([\p{L}\p{M}\p{N}_]+(?:['’][\p{L}\p{M}]+)*)|(\S)/gu;
+// (Han characters are letters too: the lookahead keeps "5日" from becoming one word.)
+const NOT_HAN = '(?!\\p{Script=Han})';
+const TOKEN_RE = new RegExp(`(\\p{Script=Han}+)|((?:${NOT_HAN}[\\p{L}\\p{M}\\p{N}_])+(?:['’](?:${NOT_HAN}[\\p{L}\\p{M}])+)*)|(\\S)`, 'gu');
 const NUM_RE = /^\p{N}+$/u;
 
 interface JiebaLike {
@@ -93,11 +95,21 @@ export function wordTokens(text: string): Token[] {
 
 /**
  * Tagger units: one token per Han character (Chinese entities rarely align with jieba's
- * segmentation: jieba may merge an entity with a neighbouring character), other tokens whole.
+ * segmentation: jieba may merge an entity with a neighbouring character), words split
+ * before an apostrophe ("Paris's" -> "Paris", "'s") so an entity can end there, other
+ * tokens whole.
  */
 export function taggerTokens(text: string): Token[] {
   const out: Token[] = [];
   for (const t of coarseTokens(text)) {
+    if (t.kind === 'word') {
+      let pos = t.start;
+      for (const part of t.text.split(/(?=['’])/u)) {
+        out.push({ text: part, start: pos, end: pos + part.length, kind: 'word' });
+        pos += part.length;
+      }
+      continue;
+    }
     if (t.kind !== 'han') {
       out.push(t);
       continue;

@@ -1,0 +1,165 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { ExecutionProvider } from '../runtime/ort';
+import { parseServingFile, ServingDefaults, ServingSettings } from './serving-settings';
+
+/**
+ * The model store: one folder per model in the Hugging Face / transformers.js layout
+ * (config.json, tokenizer.json, tokenizer_config.json, onnx/*.onnx, optional
+ * generation_config.json) plus an optional llmos.json with serving settings. Scanning
+ * never throws for one bad folder: it reports the folder's problem naming the file at
+ * fault and goes on. Plain TypeScript (no NestJS).
+ */
+
+export const HF_TASKS = ['text-generation', 'feature-extraction', 'token-classification', 'text-classification'] as const;
+/** Models the project builds itself with its graph builder. */
+export const BUILTIN_TASKS = ['nlu-intent', 'recommender', 'hashing-encoder', 'custom'] as const;
+export type ModelTask = (typeof HF_TASKS)[number] | (typeof BUILTIN_TASKS)[number];
+export const KNOWN_TASKS: readonly string[] = [...HF_TASKS, ...BUILTIN_TASKS];
+
+export const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export interface ModelDescriptor {
+  id: string;
+  task: ModelTask;
+  /** folder of the model (absent for models registered from bytes) */
+  dir?: string;
+  /** absolute path of the ONNX file, or the bytes for built-in models */
+  onnx: string | Uint8Array;
+  files: string[];
+  /** config.json, when present */
+  config?: Record<string, unknown>;
+  generationConfig?: Record<string, unknown>;
+  tokenizerConfig?: Record<string, unknown>;
+  hasTokenizer: boolean;
+  serving: ServingSettings;
+  source: 'store' | 'builtin';
+}
+
+export interface ModelProblem {
+  id: string;
+  /** the file at fault, relative to the store */
+  file: string;
+  message: string;
+}
+
+export interface StoreScan {
+  models: ModelDescriptor[];
+  problems: ModelProblem[];
+}
+
+const ONNX_CANDIDATES = ['onnx/model.onnx', 'onnx/decoder_model_merged.onnx', 'onnx/model_quantized.onnx', 'model.onnx'];
+
+class FolderProblem extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function readJson(dir: string, file: string, required: boolean): Record<string, unknown> | undefined {
+  const path = join(dir, file);
+  if (!existsSync(path)) {
+    if (required) throw new FolderProblem(file, `${file} is missing`);
+    return undefined;
+  }
+  try {
+    const value = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('expected a JSON object');
+    return value as Record<string, unknown>;
+  } catch (err) {
+    throw new FolderProblem(file, `${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** The task from llmos.json, else from config.json's architectures / model_type, as transformers.js would use it. */
+export function inferTask(config: Record<string, unknown> | undefined): ModelTask | undefined {
+  const archs = Array.isArray(config?.architectures) ? (config!.architectures as string[]) : [];
+  const arch = archs[0] ?? '';
+  if (/ForCausalLM$|LMHeadModel$/.test(arch)) return 'text-generation';
+  if (/ForTokenClassification$/.test(arch)) return 'token-classification';
+  if (/ForSequenceClassification$/.test(arch)) return 'text-classification';
+  if (/(Bert|Roberta|MPNet|DistilBert|XLMRoberta|Electra|E5|BGE|Nomic|Model)$/.test(arch) && !/ForConditional|Seq2Seq/.test(arch)) return 'feature-extraction';
+  const type = String(config?.model_type ?? '');
+  if (['gpt2', 'llama', 'qwen2', 'qwen3', 'mistral', 'phi', 'phi3', 'gemma', 'gpt_neox', 'gptj', 'opt', 'bloom', 'smollm3'].includes(type)) return 'text-generation';
+  if (['bert', 'roberta', 'xlm-roberta', 'distilbert', 'mpnet', 'electra', 'nomic_bert'].includes(type)) return 'feature-extraction';
+  return undefined;
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else out.push(relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+export function describeFolder(dir: string, id: string, defaults: ServingDefaults): ModelDescriptor {
+  const files = listFiles(dir);
+  const llmos = readJson(dir, 'llmos.json', false);
+  const serving = parseServingFile(llmos, defaults, (msg) => new FolderProblem('llmos.json', msg));
+  const config = readJson(dir, 'config.json', false);
+  const declared = llmos?.task;
+  if (declared !== undefined && (typeof declared !== 'string' || !KNOWN_TASKS.includes(declared))) {
+    throw new FolderProblem('llmos.json', `llmos.json: unknown task ${JSON.stringify(declared)}; known tasks: ${KNOWN_TASKS.join(', ')}`);
+  }
+  if (!config && !declared) throw new FolderProblem('config.json', 'config.json is missing (or set "task" in llmos.json for a model without one)');
+  const task = (declared as ModelTask | undefined) ?? inferTask(config);
+  if (!task) {
+    throw new FolderProblem('config.json', `config.json: cannot tell the task from architectures ${JSON.stringify(config?.architectures ?? null)} / model_type ${JSON.stringify(config?.model_type ?? null)}; set "task" in llmos.json (one of ${KNOWN_TASKS.join(', ')})`);
+  }
+  const onnxRel = typeof llmos?.onnx === 'string' ? llmos.onnx : ONNX_CANDIDATES.find((f) => files.includes(f));
+  if (!onnxRel || !files.includes(onnxRel)) {
+    throw new FolderProblem(onnxRel ?? 'onnx/model.onnx', `${onnxRel ?? 'onnx/model.onnx'} is missing: a model folder needs its ONNX export (looked for ${ONNX_CANDIDATES.join(', ')})`);
+  }
+  if (statSync(join(dir, onnxRel)).size < 16) throw new FolderProblem(onnxRel, `${onnxRel} is empty or truncated`);
+  const hasTokenizer = files.includes('tokenizer.json');
+  if ((HF_TASKS as readonly string[]).includes(task) && !hasTokenizer) {
+    throw new FolderProblem('tokenizer.json', `tokenizer.json is missing: ${task} models need the fast-tokenizer file (export it with the model, or pull a Xenova/onnx-community repo)`);
+  }
+  return {
+    id,
+    task,
+    dir,
+    onnx: join(dir, onnxRel),
+    files,
+    config,
+    generationConfig: readJson(dir, 'generation_config.json', false),
+    tokenizerConfig: readJson(dir, 'tokenizer_config.json', false),
+    hasTokenizer,
+    serving,
+    source: 'store',
+  };
+}
+
+/** Scans the store; hidden folders and `*.partial` downloads are skipped. */
+export function scanModelStore(storeDir: string, defaults: ServingDefaults): StoreScan {
+  const root = resolve(storeDir);
+  const scan: StoreScan = { models: [], problems: [] };
+  if (!existsSync(root)) return scan;
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith('.') || entry.name.endsWith('.partial')) continue;
+    const id = entry.name;
+    if (!MODEL_ID.test(id)) {
+      scan.problems.push({ id, file: id, message: `folder name ${JSON.stringify(id)} is not a valid model id (letters, digits, . _ -)` });
+      continue;
+    }
+    try {
+      scan.models.push(describeFolder(join(root, id), id, defaults));
+    } catch (err) {
+      if (err instanceof FolderProblem) scan.problems.push({ id, file: `${id}/${err.file}`, message: err.message });
+      else scan.problems.push({ id, file: id, message: (err as Error).message });
+    }
+  }
+  scan.models.sort((a, b) => a.id.localeCompare(b.id));
+  return scan;
+}
+
+export type { ExecutionProvider };
