@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { InferService } from './infer.service';
 import { InferencePool } from './inference-pool.service';
 import { ModelsController } from './models.controller';
 import { ModelsService } from './models.service';
@@ -8,7 +9,7 @@ import { TokenizerService } from './tokenizer.service';
 @Global()
 @Module({
   controllers: [ModelsController],
-  providers: [InferencePool, ModelsService, TokenizerService],
+  providers: [InferencePool, ModelsService, InferService, TokenizerService],
   exports: [InferencePool, TokenizerService],
 })
 export class InferenceModule {}

@@ -1,7 +1,11 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/principal';
+import { clientAbortSignal } from '../common/abort';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { InferRequestDto, InferResponseDto } from './infer.dto';
+import { InferService } from './infer.service';
 import { ModelDetailDto, ModelListDto, ModelStatusDto } from './models.dto';
 import { ModelsService } from './models.service';
 
@@ -9,7 +13,10 @@ import { ModelsService } from './models.service';
 @ApiBearerAuth()
 @Controller('api/v1/models')
 export class ModelsController {
-  constructor(private readonly models: ModelsService) {}
+  constructor(
+    private readonly models: ModelsService,
+    private readonly inference: InferService,
+  ) {}
 
   /** Every model the server knows (the model store and built-in models), with state and live stats, plus store folders that could not be used. */
   @Get()
@@ -41,5 +48,13 @@ export class ModelsController {
   @ApiErrors(401, 403, 404)
   unloadModel(@Param('id') id: string): Promise<ModelStatusDto> {
     return this.models.unload(id);
+  }
+
+  /** Runs a model on JSON tensors through the shared pool (queued and batched with other requests). For operators checking a model; modules use the pool directly. */
+  @Post(':id/infer')
+  @HttpCode(200)
+  @ApiErrors(400, 401, 404, 499, 503, 504)
+  inferModel(@Param('id') id: string, @Body() body: InferRequestDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<InferResponseDto> {
+    return this.inference.infer(id, body, clientAbortSignal(req, res));
   }
 }

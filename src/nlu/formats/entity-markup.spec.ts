@@ -70,7 +70,7 @@ describe('renderEntityMarkup', () => {
   it('round-trips text with brackets, backslashes, values and roles', () => {
     const text = 'a [b] \\ 沪 to NYC (x)';
     const entities = [
-      { entity: 'city', start: 17, end: 20, value: 'New York', role: 'to' },
+      { entity: 'city', start: 13, end: 16, value: 'New York', role: 'to' },
       { entity: 'city', start: 8, end: 9, value: 'Shanghai' },
     ];
     const markup = renderEntityMarkup(text, entities);

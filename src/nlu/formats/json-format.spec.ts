@@ -1,5 +1,5 @@
 import type { NluTrainingData } from '../core/types';
-import { parseJsonTrainingData, toJsonTrainingData } from './json-format';
+import { jsonErrorOffset, parseJsonTrainingData, toJsonTrainingData } from './json-format';
 import { TrainingDataFormatError, TrainingDataProblem, formatProblem } from './validation';
 
 function problemsOf(input: unknown): TrainingDataProblem[] {
@@ -94,6 +94,18 @@ describe('parseJsonTrainingData', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0].message).toMatch(/invalid JSON/);
     expect(problems[0].line).toBe(3);
+  });
+
+  it.each<[string, number]>([
+    ['[1,]', 3],
+    ['{"a" 1}', 5],
+    ['[1', 2],
+    ['{\n"a": tru}', 7],
+    ['["x\u0001"]', 3],
+    ['{"a": 1} x', 9],
+    ['[{"a": [1, 2, {"b": null}]}, -0.5e3, "\\""]', -1],
+  ])('locates the JSON syntax error in %j at %d', (source, offset) => {
+    expect(jsonErrorOffset(source)).toBe(offset);
   });
 
   it('refuses a document that is neither a list nor an object', () => {

@@ -194,10 +194,75 @@ class JsonReader {
 
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
 
+const JSON_LITERAL = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
+
+/**
+ * Offset of the first syntax error in `s`, or -1. Needed because JSON.parse names a
+ * position for only some errors on Node 20 ("Unexpected token 'o', ... is not valid JSON").
+ */
+export function jsonErrorOffset(s: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw new SyntaxError(String(i));
+  };
+  const ws = (): void => {
+    while (i < s.length && ' \t\n\r'.includes(s[i])) i++;
+  };
+  const str = (): void => {
+    for (i++; i < s.length; i++) {
+      if (s[i] === '"') return void i++;
+      if (s[i] === '\\') i++;
+      else if (s[i] < ' ') fail();
+    }
+    fail();
+  };
+  const list = (close: string, item: () => void): void => {
+    i++;
+    ws();
+    if (s[i] === close) return void i++;
+    for (;;) {
+      item();
+      ws();
+      if (s[i] === close) return void i++;
+      if (s[i] !== ',') fail();
+      i++;
+    }
+  };
+  const value = (): void => {
+    ws();
+    if (s[i] === '{')
+      list('}', () => {
+        ws();
+        if (s[i] !== '"') fail();
+        str();
+        ws();
+        if (s[i] !== ':') fail();
+        i++;
+        value();
+      });
+    else if (s[i] === '[') list(']', value);
+    else if (s[i] === '"') str();
+    else {
+      JSON_LITERAL.lastIndex = i;
+      if (!JSON_LITERAL.test(s)) fail();
+      i = JSON_LITERAL.lastIndex;
+    }
+  };
+  try {
+    value();
+    ws();
+    if (i < s.length) fail();
+    return -1;
+  } catch (err) {
+    // A RangeError here is a nesting too deep to scan: no position then.
+    return err instanceof SyntaxError ? Number(err.message) : -1;
+  }
+}
+
 function jsonSyntaxProblem(source: string, err: Error): TrainingDataProblem {
   const p: TrainingDataProblem = { message: `invalid JSON: ${err.message}` };
-  const m = /position (\d+)/.exec(err.message);
-  if (m) p.line = source.slice(0, Number(m[1])).split('\n').length;
+  const offset = jsonErrorOffset(source);
+  if (offset >= 0) p.line = source.slice(0, offset).split('\n').length;
   return p;
 }
 

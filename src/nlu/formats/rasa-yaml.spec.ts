@@ -153,6 +153,7 @@ describe('errors name the line', () => {
     ['overlap-free but bad entity name', 'nlu:\n- intent: greet\n  examples: |\n    - hi\n    - hi [Bob](Person)\n', 5, /entity name "Person"/],
     ['same text, two intents', 'nlu:\n- intent: greet\n  examples: |\n    - hi\n- intent: bye\n  examples: |\n    - hi\n', 7, /labelled bye here and greet at line 4/],
     ['synonym claimed twice', 'nlu:\n- synonym: a\n  examples: |\n    - x\n- synonym: b\n  examples: |\n    - y\n    - x\n', 8, /"x" is a synonym of both "a" and "b"/],
+    ['alias as a key', 'x: &k a\n*k : 1\nnlu: []\n', 2, /keys must be plain strings/],
     ['empty examples block', 'nlu:\n- lookup: city\n  examples: |\n\n- intent: greet\n  examples: |\n    - hi\n', 3, /empty examples block/],
   ])('%s', (_name, source, line, message) => {
     const problems = problemsOf(source);

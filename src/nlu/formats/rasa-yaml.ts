@@ -151,8 +151,9 @@ class RasaReader {
       return;
     }
     const lines = blockLines(examples, this.problems);
+    // A literal block's content starts on the line after its `examples: |` header.
     if (lines.length === 0 && examples.value.trim() === '')
-      this.problems.add({ line: examples.line, message: `${kind} ${JSON.stringify(nameNode.value)} has an empty examples block` });
+      this.problems.add({ line: examples.literal ? examples.line - 1 : examples.line, message: `${kind} ${JSON.stringify(nameNode.value)} has an empty examples block` });
     const lang = kind === 'intent' ? (readLang(fields.get('metadata'), this.problems) ?? this.defaultLang) : undefined;
     // Checked once here, on the name's line, instead of once per example by the shared rules.
     const nameProblem = kind === 'synonym' ? checkLine('synonym value', nameNode.value) : checkName(kind, nameNode.value);
@@ -237,7 +238,11 @@ export function parseRasaYaml(source: string, options: RasaYamlOptions = {}): Nl
   const seen = new Set<string>();
   for (const { key, value } of root.entries) {
     const name = keyText(key);
-    if (name === null || IGNORED_TOP_KEYS.has(name)) continue;
+    if (name === null) {
+      problems.add({ line: key.line, message: 'keys must be plain strings' });
+      continue;
+    }
+    if (IGNORED_TOP_KEYS.has(name)) continue;
     if (seen.has(name)) problems.add({ line: key.line, message: `duplicate key "${name}"` });
     seen.add(name);
     if (!TOP_KEYS.has(name)) problems.add({ line: key.line, message: `unknown top-level key "${name}" (expected version, nlu)` });

@@ -76,10 +76,20 @@ describe('trainIntentClassifier', () => {
   });
 
   it('weights rare intents up and refuses unusable input', () => {
-    const skewed = [...train.filter((e) => e.intent !== 'greet'), ...train.filter((e) => e.intent === 'greet').slice(0, 3)];
+    const greets = ['你好', 'hello', '早上好'].map((text) => ({ text, intent: 'greet' }));
+    const skewed = [...train.filter((e) => e.intent !== 'greet'), ...greets];
     const model = trainIntentClassifier(skewed, { hidden: 32, seed: 1, valFraction: 0 });
     expect(model.metrics.valAccuracy).toBeNull();
-    expect(predict(model, ['你好', 'hello']).map((p) => p.intent)).toEqual(['greet', 'greet']);
+    expect(predict(model, ['你好', 'hello', '早上好']).map((p) => p.intent)).toEqual(['greet', 'greet', 'greet']);
+    // inverse-frequency weights make the 3-example intent more confident on its paraphrases
+    const unweighted = trainIntentClassifier(skewed, { hidden: 32, seed: 1, valFraction: 0, classWeighting: false });
+    const paraphrases = ['你好呀', 'hello there'];
+    const w = predict(model, paraphrases);
+    const u = predict(unweighted, paraphrases);
+    paraphrases.forEach((_, i) => {
+      expect(w[i].intent).toBe('greet');
+      expect(w[i].confidence).toBeGreaterThan(u[i].intent === 'greet' ? u[i].confidence : 0);
+    });
     expect(() => trainIntentClassifier([{ text: 'a', intent: 'x' }])).toThrow(/at least 2 intents/);
     expect(() => trainIntentClassifier(train, { dropout: 1 })).toThrow(/dropout/);
     expect(() => trainIntentClassifier(train, { embeddings: [new Float32Array(3)] })).toThrow(/embeddings/);

@@ -154,8 +154,9 @@ export class SequenceTagger {
       onEpoch?.({ epoch, epochs: o.epochs, errors });
       if (errors === 0) break; // separable and separated: further epochs change nothing
     }
-    for (let i = 0; i < w.length; i++) w[i] -= wAcc[i] / c;
-    for (let i = 0; i < tr.length; i++) tr[i] -= trAcc[i] / c;
+    // rounded as toJSON() writes them, so a loaded tagger predicts exactly like this one
+    for (let i = 0; i < w.length; i++) w[i] = round6(w[i] - wAcc[i] / c);
+    for (let i = 0; i < tr.length; i++) tr[i] = round6(tr[i] - trAcc[i] / c);
   }
 
   private emissions(feats: Int32Array[]): Float64Array {

@@ -39,7 +39,7 @@ export interface ProgressState {
 }
 
 /** One status line, e.g. "[#######.............]  35.2%  120 MiB / 342 MiB  5.1 MiB/s  ETA 0:43  onnx/model.onnx" */
-export function renderLine(state: ProgressState, width = 100, barWidth = 24): string {
+export function renderLine(state: ProgressState, width = 100, barWidth = 20): string {
   const fraction = state.total > 0 ? Math.min(1, state.done / state.total) : 0;
   const filled = Math.round(fraction * barWidth);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}]`;
@@ -47,7 +47,9 @@ export function renderLine(state: ProgressState, width = 100, barWidth = 24): st
   const speed = state.speed ? `${formatBytes(state.speed)}/s` : '-- /s';
   const eta = state.speed ? formatDuration((state.total - state.done) / state.speed) : formatDuration(undefined);
   const head = `${bar} ${pct}  ${formatBytes(state.done)} / ${formatBytes(state.total)}  ${speed}  ETA ${eta}  `;
-  const room = Math.max(8, width - head.length);
+  const room = width - head.length;
+  // a line longer than the terminal wraps, and \r then redraws only its last part
+  if (room < 8) return head.trimEnd();
   const label = state.label.length > room ? `...${state.label.slice(-(room - 3))}` : state.label;
   return head + label;
 }

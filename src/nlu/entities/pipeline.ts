@@ -1,0 +1,127 @@
+/**
+ * The rule-based half of entity extraction: regexes, built-ins, gazetteers and titles,
+ * merged with whatever statistical extractors (a sequence tagger, a transformer NER model)
+ * hand in, then mapped through synonyms.
+ *
+ *   extract(text, lang?, extra?) =
+ *     synonyms(merge([regex, builtin, lookup + titles, registered extractors..., ...extra]))
+ *
+ * Statistical extractors can be plugged in two ways: pass their entity lists as `extra` on
+ * each call (for async model output computed beforehand), or register a synchronous
+ * function with addExtractor. Their spans are checked against the text: an entity whose
+ * offsets fall outside the text or are empty is dropped, and its `text` is re-sliced from the
+ * offsets so text === utterance.slice(start, end) always holds in the output.
+ */
+import type { ExtractedEntity, Lang, LookupTable, RegexPattern, Synonym } from '../core/types';
+import { detectLanguage } from '../language/detect-language';
+import { assertTimeZone, systemTimeZone } from './builtin/calendar';
+import { BUILTIN_KINDS, extractBuiltins, type BuiltinKind } from './builtin';
+import { BUILTIN_LOOKUP_TYPES, registerBuiltinLookups, type BuiltinLookupType } from './builtin-lookups';
+import { Gazetteer } from './gazetteer';
+import { DEFAULT_PRIORITY, mergeEntities } from './merge';
+import { RegexEntityExtractor } from './regex-extractor';
+import { SynonymMapper } from './synonyms';
+import { extractTitles } from './titles';
+
+export type ExtraExtractor = (text: string, lang: Lang) => ExtractedEntity[];
+
+export interface EntityPipelineOptions {
+  regexes?: readonly RegexPattern[];
+  lookups?: readonly LookupTable[];
+  synonyms?: readonly Synonym[];
+  /** reference clock for relative dates; defaults to the current time */
+  now?: () => Date;
+  /** IANA time zone dates are meant in; defaults to the process's zone */
+  timeZone?: string;
+  /** built-in extractors to run; all by default, [] for none */
+  builtins?: readonly BuiltinKind[];
+  /** built-in gazetteers (city, category) to load; all by default, [] for none */
+  builtinLookups?: readonly BuiltinLookupType[];
+  /** recognise 《》 titles as `title` entities; on by default */
+  titles?: boolean;
+  /** extractor order for ties of equal span length; see merge.ts */
+  priority?: readonly string[];
+}
+
+export class EntityExtractionPipeline {
+  /** The gazetteer, open for run-time registration: pipeline.gazetteer.add('product', titles). */
+  readonly gazetteer: Gazetteer;
+  private regex: RegexEntityExtractor;
+  private synonyms: SynonymMapper;
+  private readonly extractors = new Map<string, ExtraExtractor>();
+  private readonly now: () => Date;
+  private readonly timeZone: string;
+  private readonly builtins: readonly BuiltinKind[];
+  private readonly titles: boolean;
+  private readonly priority: readonly string[];
+
+  /** Throws InvalidRegexPatternError (all bad patterns, by name) or InvalidTimeZoneError. */
+  constructor(options: EntityPipelineOptions = {}) {
+    this.regex = new RegexEntityExtractor(options.regexes ?? []);
+    this.synonyms = new SynonymMapper(options.synonyms ?? []);
+    this.gazetteer = new Gazetteer();
+    registerBuiltinLookups(this.gazetteer, options.builtinLookups ?? BUILTIN_LOOKUP_TYPES);
+    for (const table of options.lookups ?? []) this.gazetteer.addTable(table);
+    this.now = options.now ?? (() => new Date());
+    this.timeZone = options.timeZone ?? systemTimeZone();
+    assertTimeZone(this.timeZone);
+    this.builtins = options.builtins ?? BUILTIN_KINDS;
+    this.titles = options.titles ?? true;
+    this.priority = options.priority ?? DEFAULT_PRIORITY;
+  }
+
+  /** Replaces the regex patterns; throws InvalidRegexPatternError and keeps the old ones if any is bad. */
+  setRegexes(patterns: readonly RegexPattern[]): void {
+    this.regex = new RegexEntityExtractor(patterns);
+  }
+
+  /** Replaces the synonym table. */
+  setSynonyms(synonyms: readonly Synonym[]): void {
+    this.synonyms = new SynonymMapper(synonyms);
+  }
+
+  /** Adds lookup tables at run time (the same as gazetteer.addTable for each). */
+  addLookups(tables: readonly LookupTable[]): void {
+    for (const t of tables) this.gazetteer.addTable(t);
+  }
+
+  /** Registers a synchronous extractor run on every call; its entities keep their own `extractor` field. */
+  addExtractor(name: string, extractor: ExtraExtractor): void {
+    this.extractors.set(name, extractor);
+  }
+
+  removeExtractor(name: string): boolean {
+    return this.extractors.delete(name);
+  }
+
+  /**
+   * Entities of `text`, non-overlapping and sorted by start. `lang` defaults to
+   * detectLanguage(text); it only changes how 5/3/2025 is read (day-first for 'other').
+   * `extra` holds entity lists from other extractors (tagger, NER model) to merge in.
+   */
+  extract(text: string, lang?: Lang, extra: readonly (readonly ExtractedEntity[])[] = []): ExtractedEntity[] {
+    if (text.length === 0) return [];
+    const language = lang ?? detectLanguage(text).lang;
+    const lists: ExtractedEntity[][] = [
+      this.regex.extract(text),
+      extractBuiltins(text, { kinds: this.builtins, now: this.now, timeZone: this.timeZone, lang: language }),
+      this.gazetteer.extract(text),
+    ];
+    if (this.titles) lists.push(extractTitles(text));
+    for (const fn of this.extractors.values()) lists.push(alignToText(text, fn(text, language)));
+    for (const list of extra) lists.push(alignToText(text, list));
+    return this.synonyms.apply(mergeEntities(lists, this.priority));
+  }
+}
+
+/** Drops entities whose offsets do not fit the text and re-slices `text` from the offsets. */
+function alignToText(text: string, entities: readonly ExtractedEntity[]): ExtractedEntity[] {
+  const out: ExtractedEntity[] = [];
+  for (const e of entities) {
+    const ok = Number.isInteger(e.start) && Number.isInteger(e.end) && e.start >= 0 && e.end <= text.length && e.start < e.end;
+    if (!ok) continue;
+    const surface = text.slice(e.start, e.end);
+    out.push(surface === e.text ? e : { ...e, text: surface });
+  }
+  return out;
+}

@@ -1,0 +1,119 @@
+/**
+ * The whole NLU training run on one thread: intent classifier (+ its ONNX bytes) and entity
+ * tagger, with held-out entity metrics. CPU-bound for seconds to a minute, so the server
+ * calls it through runTrainingInWorker (run-training.ts); it is exported for the worker
+ * and for scripts. Plain TypeScript, deterministic for given data and options.
+ */
+import type { NluTrainingData, TrainingExample } from '../core/types';
+import { exportIntentModel } from './intent-onnx';
+import { IntentProgress, IntentTrainerOptions, TrainedIntentModel, trainIntentClassifier } from './intent-trainer';
+import { entityScores, EntityScores } from './metrics';
+import { Rng } from './rng';
+import { SequenceTagger, SequenceTaggerOptions, SerializedTagger } from './sequence-tagger';
+import type { Gazetteer } from './tagger-features';
+
+export interface NluTrainingOptions {
+  intent?: Partial<IntentTrainerOptions>;
+  tagger?: Partial<SequenceTaggerOptions>;
+  /**
+   * Examples with this intent are not a class: they calibrate the out-of-scope threshold
+   * (see calibration.ts). Unset: every intent is a class.
+   */
+  outOfScopeIntent?: string;
+  /**
+   * Worker only: absolute path of a module exporting `createGazetteer(data: NluTrainingData): Gazetteer`,
+   * since a function cannot be posted to a worker. The same gazetteer must be passed to
+   * SequenceTagger.fromJSON at parse time.
+   */
+  gazetteerModule?: string;
+  /** hold out a share of examples to measure entity F1 (costs a second tagger training); default true */
+  evaluateEntities?: boolean;
+  /** also write the ONNX bytes of the intent model; default true */
+  exportOnnx?: boolean;
+}
+
+export type TrainingProgress =
+  | ({ phase: 'intent' } & IntentProgress)
+  | { phase: 'tagger'; epoch: number; epochs: number; errors: number; evaluation: boolean }
+  | { phase: 'export' };
+
+export interface TrainedArtifacts {
+  intent: TrainedIntentModel;
+  /** the intent model as ONNX (see intent-onnx.ts for its signature), or null when not requested */
+  intentOnnx: Uint8Array | null;
+  /** null when no example has entity annotations */
+  tagger: SerializedTagger | null;
+  metrics: {
+    intent: TrainedIntentModel['metrics'];
+    /** exact-match entity scores on held-out examples; null when not evaluated */
+    entities: EntityScores | null;
+    timings: { intentMs: number; taggerMs: number; exportMs: number; totalMs: number };
+  };
+}
+
+/** Share of examples held out for the entity evaluation, like the intent validation split. */
+function holdOut(n: number, fraction: number, seed: number): { train: number[]; test: number[] } {
+  const order = Array.from({ length: n }, (_, i) => i);
+  new Rng(seed ^ 0x7a66).shuffle(order);
+  const nTest = Math.round(n * fraction);
+  return { train: order.slice(nTest).sort((a, b) => a - b), test: order.slice(0, nTest).sort((a, b) => a - b) };
+}
+
+export function trainNluArtifacts(
+  data: NluTrainingData,
+  options: NluTrainingOptions = {},
+  onProgress?: (p: TrainingProgress) => void,
+  gazetteer?: Gazetteer,
+): TrainedArtifacts {
+  const started = Date.now();
+  const oos = options.outOfScopeIntent;
+  const inScope = data.examples.filter((e) => e.intent !== oos);
+  const oosTexts = oos === undefined ? [] : data.examples.filter((e) => e.intent === oos).map((e) => e.text);
+  if (oosTexts.length > 0 && options.intent?.embeddings) {
+    throw new Error('outOfScopeIntent with embeddings: pass intent.outOfScope with the embeddings of the out-of-scope texts instead');
+  }
+  const intentOptions: Partial<IntentTrainerOptions> = { ...options.intent };
+  if (oosTexts.length > 0) intentOptions.outOfScope = { texts: oosTexts };
+
+  const intent = trainIntentClassifier(
+    inScope.map((e) => ({ text: e.text, intent: e.intent })),
+    intentOptions,
+    (p) => onProgress?.({ phase: 'intent', ...p }),
+  );
+  const intentDone = Date.now();
+
+  let tagger: SerializedTagger | null = null;
+  let entities: EntityScores | null = null;
+  const annotated = data.examples.some((e) => e.entities.length > 0);
+  if (annotated) {
+    const examples: TrainingExample[] = data.examples;
+    const seed = options.tagger?.seed ?? options.intent?.seed ?? 42;
+    const report = (evaluation: boolean) => (p: { epoch: number; epochs: number; errors: number }) => onProgress?.({ phase: 'tagger', ...p, evaluation });
+    const fraction = options.intent?.valFraction ?? 0.1;
+    if ((options.evaluateEntities ?? true) && examples.length >= 10 && fraction > 0) {
+      const split = holdOut(examples.length, fraction, seed);
+      const evalTagger = SequenceTagger.train(split.train.map((i) => examples[i]), options.tagger, gazetteer, report(true));
+      const test = split.test.map((i) => examples[i]);
+      entities = entityScores(test.map((e) => e.entities), test.map((e) => evalTagger.predict(e.text)));
+    }
+    tagger = SequenceTagger.train(examples, options.tagger, gazetteer, report(false)).toJSON();
+  }
+  const taggerDone = Date.now();
+
+  let intentOnnx: Uint8Array | null = null;
+  if (options.exportOnnx ?? true) {
+    onProgress?.({ phase: 'export' });
+    intentOnnx = exportIntentModel(intent);
+  }
+  const done = Date.now();
+  return {
+    intent,
+    intentOnnx,
+    tagger,
+    metrics: {
+      intent: intent.metrics,
+      entities,
+      timings: { intentMs: intentDone - started, taggerMs: taggerDone - intentDone, exportMs: done - taggerDone, totalMs: done - started },
+    },
+  };
+}
