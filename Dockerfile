@@ -61,11 +61,13 @@ RUN apt-get update \
  && useradd --uid 1000 --gid node --shell /bin/bash --create-home node
 # Node's official binary needs only glibc >= 2.28 and libstdc++, both in Ubuntu 22.04
 COPY --from=node-binary /usr/local/bin/node /usr/local/bin/node
+# CUDA first; a provider that cannot load (no GPU passed with --gpus) falls back to the CPU
 ENV NODE_ENV=production \
     DATA_DIR=/app/var \
     MODELS_DIR=/app/models \
     HOST=0.0.0.0 \
-    PORT=3000
+    PORT=3000 \
+    INFERENCE_EXECUTION_PROVIDERS=cuda,cpu
 WORKDIR /app
 COPY --from=build-cuda /app/package.json ./package.json
 COPY --from=build-cuda /app/node_modules ./node_modules

@@ -101,8 +101,11 @@ if ! dpkg-query -W -f='${Status}' "$DEV_PKG" 2>/dev/null | grep -q 'ok installed
     apt-get -qq update
   fi
   log "installing $DEV_PKG and build tools from the machine's own suites"
-  DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends "$DEV_PKG" make gcc >/dev/null \
-    || die "could not install $DEV_PKG"
+  install_dev() { DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends "$DEV_PKG" make gcc >/dev/null; }
+  if ! install_dev; then
+    log "retrying after refreshing the package lists (they may be stale)"
+    { apt-get -qq update && install_dev; } || die "could not install $DEV_PKG"
+  fi
 fi
 
 PG_CONFIG="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config"

@@ -6,9 +6,9 @@ import { MetricsService } from '../metrics/metrics.service';
 import { Feeds, TensorLike } from './pool/batch-tensors';
 import { ModelQueue, QueuePolicy, SubmitOptions } from './pool/model-queue';
 import { PoolMetrics } from './pool/pool-metrics';
-import { SessionReplica } from './pool/session-replica';
 import { warmupFeeds } from './pool/warmup';
-import { createSession, ExecutionProvider, IoInfo, makeTensorLike, sessionIo, Tensor } from './runtime/ort';
+import { WorkerReplica } from './pool/worker-replica';
+import { ExecutionProvider, IoInfo, makeTensorLike, Tensor } from './runtime/ort';
 import { servingDefaults } from './inference.config';
 import { ModelDescriptor, ModelProblem, scanModelStore } from './store/model-store';
 
@@ -44,7 +44,7 @@ interface Entry {
   descriptor: ModelDescriptor;
   state: ModelState;
   queue: ModelQueue;
-  replicas: SessionReplica[];
+  replicas: WorkerReplica[];
   io: { inputs: IoInfo[]; outputs: IoInfo[] };
   provider?: ExecutionProvider;
   fallbacks: { provider: ExecutionProvider; reason: string }[];
@@ -209,7 +209,7 @@ export class InferencePool implements OnApplicationBootstrap, OnModuleDestroy {
     const d = e.descriptor;
     const started = performance.now();
     if (e.state !== 'ready') e.state = 'loading';
-    const fresh: SessionReplica[] = [];
+    const fresh: WorkerReplica[] = [];
     try {
       const settings = {
         executionProviders: d.serving.executionProviders,
@@ -219,16 +219,16 @@ export class InferencePool implements OnApplicationBootstrap, OnModuleDestroy {
         enableCpuMemArena: d.serving.enableCpuMemArena,
       };
       for (let i = 0; i < d.serving.replicas; i++) {
-        const created = await createSession(d.onnx, settings).catch((err: Error) => {
+        const replica = await WorkerReplica.create(this.replicaIds++, d.onnx, settings).catch((err: Error) => {
           throw new Error(`${typeof d.onnx === 'string' ? d.onnx : `built-in model ${d.id}`} could not be loaded: ${err.message.split('\n')[0]}`);
         });
-        if (i === 0 && created.fallbacks.length) {
-          this.logger.warn(`Model ${d.id}: ${created.fallbacks.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}; running on ${created.provider}`);
+        if (i === 0 && replica.fallbacks.length) {
+          this.logger.warn(`Model ${d.id}: ${replica.fallbacks.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}; running on ${replica.provider}`);
         }
-        fresh.push(new SessionReplica(this.replicaIds++, created));
-        e.fallbacks = created.fallbacks;
+        fresh.push(replica);
+        e.fallbacks = replica.fallbacks;
       }
-      const io = sessionIo(fresh[0].session);
+      const io = fresh[0].io;
       const warm = warmupFeeds(io.inputs, makeTensorLike);
       if (warm) {
         for (const r of fresh) {

@@ -55,7 +55,9 @@ export class IncrementalDecoder {
 
   private advance(final: boolean): string {
     if (this.readOffset === this.ids.length) return '';
-    const prefixText = stripIncomplete(this.decode(this.ids.slice(this.prefixOffset, this.readOffset)));
+    // transformers.js refuses to decode an empty id list, so an empty window is ''.
+    const prefixIds = this.ids.slice(this.prefixOffset, this.readOffset);
+    const prefixText = prefixIds.length ? stripIncomplete(this.decode(prefixIds)) : '';
     const newText = this.decode(this.ids.slice(this.prefixOffset));
     if (!final && (newText.length <= prefixText.length || newText.endsWith(REPLACEMENT))) return '';
     // A window that cannot be compared (a decoder rewrote earlier text) is still

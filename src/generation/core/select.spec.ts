@@ -72,7 +72,8 @@ describe('topNInto', () => {
 
 describe('fast math', () => {
   it('expNonPositive agrees with Math.exp to 1e-8 relative and underflows to 0', () => {
-    for (let x = -740; x <= 0; x += 0.0371) expect(Math.abs(expNonPositive(x) / Math.exp(x) - 1)).toBeLessThan(1e-8);
+    // Below -708 doubles are subnormal and neither side keeps relative precision.
+    for (let x = -708; x <= 0; x += 0.0371) expect(Math.abs(expNonPositive(x) / Math.exp(x) - 1)).toBeLessThan(1e-8);
     expect(expNonPositive(0)).toBe(1);
     expect(expNonPositive(-800)).toBe(0);
     expect(expNonPositive(-Infinity)).toBe(0);

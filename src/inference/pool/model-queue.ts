@@ -13,7 +13,8 @@ import { batchKey, Feeds, MakeTensor, mergeFeeds, PaddingValues, splitOutputs } 
 
 export interface Replica {
   readonly id: number;
-  run(feeds: Feeds): Promise<Feeds>;
+  /** `transfer`: the feeds' buffers may be handed over (moved) instead of copied */
+  run(feeds: Feeds, transfer?: boolean): Promise<Feeds>;
 }
 
 export interface QueuePolicy {
@@ -36,6 +37,8 @@ export interface SubmitOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
   priority?: Priority;
+  /** hand the input buffers over to the runtime instead of copying them (the caller must not reuse them) */
+  transfer?: boolean;
 }
 
 export interface QueueObserver {
@@ -50,6 +53,7 @@ interface Pending {
   rows: number;
   key: string;
   rank: number;
+  transfer: boolean;
   enqueuedAt: number;
   resolve: (out: Feeds) => void;
   reject: (err: Error) => void;
@@ -130,6 +134,7 @@ export class ModelQueue {
         rows: first?.dims[0] ?? 1,
         key: batchKey(feeds, this.policy.padding),
         rank: PRIORITY_RANK[options.priority ?? 'normal'],
+        transfer: options.transfer ?? false,
         enqueuedAt: performance.now(),
         settled: false,
         resolve: (out) => {
@@ -253,11 +258,12 @@ export class ModelQueue {
     const started = performance.now();
     try {
       if (batch.length === 1) {
-        const out = await replica.run(batch[0].feeds);
+        const out = await replica.run(batch[0].feeds, batch[0].transfer);
         batch[0].resolve(out);
       } else {
         const merged = mergeFeeds(batch.map((p) => p.feeds), this.policy.padding, this.make);
-        const out = await replica.run(merged.feeds);
+        // merged buffers are ours: move them to the runtime without a copy
+        const out = await replica.run(merged.feeds, true);
         splitOutputs(out, merged, this.policy.sequenceOutputs, this.make).forEach((o, i) => batch[i].resolve(o));
       }
       const runMs = performance.now() - started;

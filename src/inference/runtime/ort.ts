@@ -1,6 +1,7 @@
 /**
- * The one place in src/ that imports onnxruntime-node. Everything else asks the
- * InferencePool for runs and builds tensors with `makeTensor`.
+ * The one place in src/ that imports onnxruntime-node (with the session worker that
+ * hosts each session). Everything else asks the InferencePool for runs and builds
+ * tensors with `makeTensor`.
  */
 import * as ort from 'onnxruntime-node';
 import type { NumericData, TensorLike } from '../pool/batch-tensors';
@@ -81,14 +82,6 @@ export function sessionIo(session: ort.InferenceSession): { inputs: IoInfo[]; ou
   const info = (m: ort.InferenceSession.ValueMetadata): IoInfo =>
     m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: 'non-tensor', shape: [] };
   return { inputs: session.inputMetadata.map(info), outputs: session.outputMetadata.map(info) };
-}
-
-export async function runSession(session: ort.InferenceSession, feeds: Record<string, TensorLike>): Promise<Record<string, Tensor>> {
-  return session.run(feeds as Record<string, Tensor>);
-}
-
-export async function releaseSession(session: ort.InferenceSession): Promise<void> {
-  await session.release();
 }
 
 export type OrtSession = ort.InferenceSession;

@@ -16,6 +16,7 @@
  *    very same span the most recently added form wins (user tables over built-in data).
  */
 import type { ExtractedEntity, LookupTable } from '../core/types';
+import { EdgeTable } from './edge-table';
 
 export interface GazetteerAddOptions {
   /** value reported for every form in this call; by default each form is its own value */
@@ -43,9 +44,17 @@ let foldTable: Uint16Array | undefined;
 function fold(): Uint16Array {
   if (foldTable) return foldTable;
   const t = new Uint16Array(65536);
-  for (let c = 0; c < 65536; c++) {
-    const lower = String.fromCharCode(c).toLowerCase();
-    t[c] = lower.length === 1 ? lower.charCodeAt(0) : c;
+  for (let c = 0; c < 65536; c++) t[c] = c;
+  // Only these blocks have case (Latin, Greek, Cyrillic, Armenian, Georgian, ..., Latin Ext-D);
+  // skipping CJK and Hangul keeps the table's one-time cost small.
+  for (const [from, to] of [
+    [0, 0x3000],
+    [0xa640, 0xac00],
+  ]) {
+    for (let c = from; c < to; c++) {
+      const lower = String.fromCharCode(c).toLowerCase();
+      if (lower.length === 1) t[c] = lower.charCodeAt(0);
+    }
   }
   for (let c = 0xff01; c <= 0xff5e; c++) t[c] = t[c - 0xfee0]; // full-width ASCII
   for (const c of [0x3000, 0x00a0, 0x09, 0x0a, 0x0d]) t[c] = 0x20;
@@ -65,16 +74,14 @@ export function isWordChar(ch: string | undefined): boolean {
   return LETTER_OR_DIGIT.test(ch) && !NO_SPACING_SCRIPT.test(ch);
 }
 
-/** Trie edges live in one Map keyed by node * 2^16 + folded UTF-16 unit: far less memory than a Map per node. */
-const EDGE = 0x10000;
-
 export class Gazetteer {
-  private readonly edges = new Map<number, number>();
-  private readonly outputs = new Map<number, Output[]>();
-  /** per node: number of child edges, parent node, and the edge key from the parent (for pruning) */
+  private readonly edges = new EdgeTable();
+  /** per node: the entries ending there */
+  private outputs: (Output[] | undefined)[] = [undefined];
+  /** per node: number of child edges, parent node, and the character leading to it (for pruning) */
   private childCount: number[] = [0];
   private parent: number[] = [0];
-  private edgeKey: number[] = [0];
+  private edgeChar: number[] = [0];
   private readonly free: number[] = [];
   private seq = 0;
   private count = 0;
@@ -91,7 +98,7 @@ export class Gazetteer {
 
   types(): string[] {
     const seen = new Set<string>();
-    for (const outs of this.outputs.values()) for (const o of outs) seen.add(o.type);
+    for (const outs of this.outputs) for (const o of outs ?? []) seen.add(o.type);
     return [...seen].sort();
   }
 
@@ -108,8 +115,7 @@ export class Gazetteer {
       const form = raw.trim();
       if (form === '') continue;
       const node = this.insert(form);
-      let outs = this.outputs.get(node);
-      if (!outs) this.outputs.set(node, (outs = []));
+      const outs = (this.outputs[node] ??= []);
       const exact = options.caseSensitive ? form : undefined;
       const out: Output = {
         type,
@@ -133,15 +139,15 @@ export class Gazetteer {
   /** Removes the given forms of a type (case-insensitively), or the whole type. Returns how many entries went. */
   remove(type: string, values?: readonly string[]): number {
     let removed = 0;
-    const nodes = values === undefined ? [...this.outputs.keys()] : values.map((v) => this.lookupNode(v.trim()));
+    const nodes = values === undefined ? this.outputs.map((_, n) => n) : values.map((v) => this.lookupNode(v.trim()));
     for (const node of nodes) {
-      const outs = node === undefined ? undefined : this.outputs.get(node);
+      const outs = node === undefined ? undefined : this.outputs[node];
       if (node === undefined || !outs) continue;
       const kept = outs.filter((o) => o.type !== type);
       removed += outs.length - kept.length;
-      if (kept.length) this.outputs.set(node, kept);
+      if (kept.length) this.outputs[node] = kept;
       else {
-        this.outputs.delete(node);
+        this.outputs[node] = undefined;
         this.prune(node);
       }
     }
@@ -151,7 +157,7 @@ export class Gazetteer {
 
   has(type: string, value: string): boolean {
     const node = this.lookupNode(value.trim());
-    return node !== undefined && (this.outputs.get(node) ?? []).some((o) => o.type === type);
+    return node !== undefined && (this.outputs[node] ?? []).some((o) => o.type === type);
   }
 
   /** Entities for the longest non-overlapping matches, in text order; extractor 'lookup'. */
@@ -162,10 +168,12 @@ export class Gazetteer {
     for (let start = 0; start < text.length; start++) {
       let node = 0;
       for (let j = start; j < text.length; j++) {
-        const next = this.edges.get(node * EDGE + f[text.charCodeAt(j)]);
+        const next = this.edges.get(node, f[text.charCodeAt(j)]);
         if (next === undefined) break;
         node = next;
-        for (const o of this.outputs.get(node) ?? []) {
+        const outs = this.outputs[node];
+        if (outs === undefined) continue;
+        for (const o of outs) {
           if (o.wordStart && isWordChar(text[start - 1])) continue;
           if (o.wordEnd && isWordChar(text[j + 1])) continue;
           if (o.exact !== undefined && text.slice(start, j + 1) !== o.exact) continue;
@@ -195,14 +203,15 @@ export class Gazetteer {
   private insert(form: string): number {
     let node = 0;
     for (let i = 0; i < form.length; i++) {
-      const key = node * EDGE + this.fold[form.charCodeAt(i)];
-      let next = this.edges.get(key);
+      const ch = this.fold[form.charCodeAt(i)];
+      let next = this.edges.get(node, ch);
       if (next === undefined) {
         next = this.free.pop() ?? this.childCount.length;
         this.childCount[next] = 0;
+        this.outputs[next] = undefined;
         this.parent[next] = node;
-        this.edgeKey[next] = key;
-        this.edges.set(key, next);
+        this.edgeChar[next] = ch;
+        this.edges.set(node, ch, next);
         this.childCount[node]++;
       }
       node = next;
@@ -213,7 +222,7 @@ export class Gazetteer {
   private lookupNode(form: string): number | undefined {
     let node = 0;
     for (let i = 0; i < form.length; i++) {
-      const next = this.edges.get(node * EDGE + this.fold[form.charCodeAt(i)]);
+      const next = this.edges.get(node, this.fold[form.charCodeAt(i)]);
       if (next === undefined) return undefined;
       node = next;
     }
@@ -222,9 +231,9 @@ export class Gazetteer {
 
   /** Deletes a node that no longer leads anywhere, and its parents while they end up the same. */
   private prune(node: number): void {
-    while (node !== 0 && this.childCount[node] === 0 && !this.outputs.has(node)) {
+    while (node !== 0 && this.childCount[node] === 0 && this.outputs[node] === undefined) {
       const up = this.parent[node];
-      this.edges.delete(this.edgeKey[node]);
+      this.edges.delete(up, this.edgeChar[node]);
       this.childCount[up]--;
       this.free.push(node);
       node = up;

@@ -40,11 +40,25 @@ export function detectLanguage(text: string): LanguageGuess {
   let kana = 0;
   let otherLetters = 0;
   let latinLetters = 0;
-  for (const ch of text) {
-    if (HAN.test(ch)) han++;
-    else if (KANA.test(ch)) kana++;
-    else if (LATIN.test(ch)) latinLetters++;
-    else if (HANGUL.test(ch) || LETTER.test(ch)) otherLetters++;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Fast paths by code range for ASCII, CJK and kana; the Unicode regexes only for the rest.
+    if (c < 0x80) {
+      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) latinLetters++;
+    } else if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xf900 && c <= 0xfaff)) han++;
+    else if (c >= 0x3040 && c <= 0x30ff) kana++;
+    else if (c >= 0x3000 && c <= 0x303f) continue; // CJK punctuation
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const ch = String.fromCodePoint(text.codePointAt(i) ?? c);
+      i++;
+      if (HAN.test(ch)) han++;
+      else if (LETTER.test(ch)) otherLetters++;
+    } else {
+      const ch = text[i];
+      if (LATIN.test(ch)) latinLetters++;
+      else if (KANA.test(ch)) kana++;
+      else if (HANGUL.test(ch) || LETTER.test(ch)) otherLetters++;
+    }
   }
   if (han + kana + otherLetters + latinLetters === 0) return { lang: 'other', confidence: 1 };
 

@@ -60,7 +60,7 @@ describe('IntentNetTrainer gradients', () => {
     for (let i = 0; i < net.weights.outB.length; i++) expect(g.outB[i]).toBeCloseTo(numeric(net.weights.outB, i), 3);
   });
 
-  it('updates only the rows in the batch and zeroes never-trained rows in snapshots', () => {
+  it('updates only the rows in the batch and zeroes never-trained rows in the kept weights', () => {
     const shape = { dim: 16, hidden: 4, classes: 3, embeddingDim: 0 };
     const net = new IntentNetTrainer(shape, { learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 }, new Rng(3));
     const before = net.weights.inW.slice();
@@ -70,10 +70,16 @@ describe('IntentNetTrainer gradients', () => {
       const changed = [0, 1, 2, 3].some((j) => net.weights.inW[r * 4 + j] !== before[r * 4 + j]);
       expect(changed).toBe([1, 4, 9].includes(r));
     }
-    const snap = net.snapshot();
+    net.keepBest();
+    const kept = net.weights.inW.slice();
+    // a later step on other rows must not leak into the kept copy
+    net.computeGradients(Int32Array.from([1]), tinyData(0), Float64Array.from([1, 1, 1]), 0, new Rng(4));
+    net.applyAdam();
+    const best = net.bestWeights();
     for (let r = 0; r < 16; r++) {
-      const zero = [0, 1, 2, 3].every((j) => snap.inW[r * 4 + j] === 0);
+      const zero = [0, 1, 2, 3].every((j) => best.inW[r * 4 + j] === 0);
       expect(zero).toBe(![1, 4, 9].includes(r));
+      if ([1, 4, 9].includes(r)) for (let j = 0; j < 4; j++) expect(best.inW[r * 4 + j]).toBe(kept[r * 4 + j]);
     }
   });
 });

@@ -191,7 +191,7 @@ export function trainIntentClassifier(
   const classWeight = Float64Array.from(counts, (n) => (o.classWeighting ? train.length / (labels.length * n) : 1));
 
   const net = new IntentNetTrainer(shape, { learningRate: o.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: o.weightDecay }, rng);
-  let best = { weights: net.weights, epoch: 0, acc: -1, loss: Infinity };
+  let best = { epoch: 0, acc: -1, loss: Infinity };
   let sinceBest = 0;
   let epochsRun = 0;
   const order = Int32Array.from(train);
@@ -212,15 +212,16 @@ export function trainIntentClassifier(
       valLoss = s.loss;
       // better accuracy wins; equal accuracy with clearly lower loss also counts
       if (valAccuracy > best.acc + 1e-9 || (Math.abs(valAccuracy - best.acc) <= 1e-9 && valLoss < best.loss - 1e-4)) {
-        best = { weights: net.snapshot(), epoch, acc: valAccuracy, loss: valLoss };
+        net.keepBest();
+        best = { epoch, acc: valAccuracy, loss: valLoss };
         sinceBest = 0;
       } else sinceBest++;
-    } else best = { weights: net.weights, epoch, acc: -1, loss: trainLoss }; // snapshot taken after the loop
+    } else best = { epoch, acc: -1, loss: trainLoss }; // without validation the last epoch is kept
     onProgress?.({ epoch, epochs: o.epochs, trainLoss, valAccuracy, valLoss, elapsedMs: Date.now() - started });
     if (val.length > 0 && sinceBest >= o.patience) break;
   }
 
-  const weights = best.weights === net.weights ? net.snapshot() : best.weights;
+  const weights = net.bestWeights();
 
   const trainScore = score(shape, weights, data, train);
   const valScore = val.length ? score(shape, weights, data, val) : null;

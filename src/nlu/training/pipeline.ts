@@ -9,7 +9,7 @@ import { exportIntentModel } from './intent-onnx';
 import { IntentProgress, IntentTrainerOptions, TrainedIntentModel, trainIntentClassifier } from './intent-trainer';
 import { entityScores, EntityScores } from './metrics';
 import { Rng } from './rng';
-import { SequenceTagger, SequenceTaggerOptions, SerializedTagger } from './sequence-tagger';
+import { SequenceTagger, SequenceTaggerOptions } from './sequence-tagger';
 import type { Gazetteer } from './tagger-features';
 
 export interface NluTrainingOptions {
@@ -41,8 +41,13 @@ export interface TrainedArtifacts {
   intent: TrainedIntentModel;
   /** the intent model as ONNX (see intent-onnx.ts for its signature), or null when not requested */
   intentOnnx: Uint8Array | null;
-  /** null when no example has entity annotations */
-  tagger: SerializedTagger | null;
+  /**
+   * The tagger as JSON text (a SerializedTagger), null when no example has entity
+   * annotations. Text rather than an object: a worker posts a string as one copy, while
+   * structured-cloning tens of thousands of feature arrays would block the main thread.
+   * Load it with SequenceTagger.fromJSON(JSON.parse(text), gazetteer).
+   */
+  tagger: string | null;
   metrics: {
     intent: TrainedIntentModel['metrics'];
     /** exact-match entity scores on held-out examples; null when not evaluated */
@@ -82,7 +87,7 @@ export function trainNluArtifacts(
   );
   const intentDone = Date.now();
 
-  let tagger: SerializedTagger | null = null;
+  let tagger: string | null = null;
   let entities: EntityScores | null = null;
   const annotated = data.examples.some((e) => e.entities.length > 0);
   if (annotated) {
@@ -96,7 +101,7 @@ export function trainNluArtifacts(
       const test = split.test.map((i) => examples[i]);
       entities = entityScores(test.map((e) => e.entities), test.map((e) => evalTagger.predict(e.text)));
     }
-    tagger = SequenceTagger.train(examples, options.tagger, gazetteer, report(false)).toJSON();
+    tagger = JSON.stringify(SequenceTagger.train(examples, options.tagger, gazetteer, report(false)).toJSON());
   }
   const taggerDone = Date.now();
 

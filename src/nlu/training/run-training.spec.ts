@@ -16,21 +16,28 @@ describe('runTrainingInWorker', () => {
     const training = data(syntheticLargeSet(3000, 4));
     const progress: TrainingProgress[] = [];
     let last = performance.now();
-    let maxGap = 0;
-    let ticks = 0;
+    const gaps: number[] = [];
     const timer = setInterval(() => {
       const now = performance.now();
-      maxGap = Math.max(maxGap, now - last);
+      gaps.push(now - last);
       last = now;
-      ticks++;
     }, 5);
     const started = performance.now();
+    const elu = performance.eventLoopUtilization();
     const artifacts = await runTrainingInWorker(training, { intent: { hidden: 32, seed: 1 }, tagger: { epochs: 5 } }, (p) => progress.push(p)).finally(() => clearInterval(timer));
+    const busy = performance.eventLoopUtilization(elu).utilization;
     const elapsed = performance.now() - started;
 
-    expect(elapsed).toBeGreaterThan(500); // long enough for the gap measurement to mean something
-    expect(ticks).toBeGreaterThan(elapsed / 50);
-    expect(maxGap).toBeLessThan(50);
+    // Training the same set on this thread blocks it for seconds (an epoch alone is ~0.3 s).
+    expect(elapsed).toBeGreaterThan(1000);
+    expect(gaps.length).toBeGreaterThan(elapsed / 50);
+    gaps.sort((a, b) => a - b);
+    // Nearly every tick within 50 ms. The max gets some slack: when other processes saturate
+    // both cores, the OS alone delays an idle thread's timers by tens of milliseconds.
+    expect(gaps[Math.floor(gaps.length * 0.99)]).toBeLessThan(50);
+    expect(gaps[gaps.length - 1]).toBeLessThan(250);
+    // and the loop was idle most of the time: the work happened elsewhere
+    expect(busy).toBeLessThan(0.25);
 
     const intentEpochs = progress.filter((p) => p.phase === 'intent');
     expect(intentEpochs.length).toBe(artifacts.intent.metrics.epochsRun);
@@ -45,7 +52,7 @@ describe('runTrainingInWorker', () => {
     const f = new Featurizer(artifacts.intent.featurizer);
     const probs = runIntentModelReference(artifacts.intent, [f.featurize('明天上海会下雨吗')]);
     expect(artifacts.intent.labels[probs.indexOf(Math.max(...probs))]).toBe('weather_query');
-    const tagger = SequenceTagger.fromJSON(artifacts.tagger!);
+    const tagger = SequenceTagger.fromJSON(JSON.parse(artifacts.tagger!));
     expect(tagger.predict('明天上海会下雨吗').map((e) => e.text)).toEqual(['明天', '上海']);
   });
 
@@ -55,7 +62,7 @@ describe('runTrainingInWorker', () => {
     fs.writeFileSync(mod, "exports.createGazetteer = (data) => (text) => data.lookups.flatMap((l) => l.elements.filter((e) => text.includes(e)).map((e) => ({ start: text.indexOf(e), end: text.indexOf(e) + e.length, type: l.name })));\n");
     const training = { ...data(syntheticExamples(2, 1)), lookups: [{ name: 'city', elements: ['北京', '上海', '乌鲁木齐'] }] };
     const artifacts = await runTrainingInWorker(training, { gazetteerModule: mod, intent: { epochs: 2, hidden: 8 } }, () => {});
-    expect(artifacts.tagger?.usesGazetteer).toBe(true);
+    expect(JSON.parse(artifacts.tagger!).usesGazetteer).toBe(true);
 
     await expect(runTrainingInWorker(data([{ text: 'a', intent: 'x', entities: [] }]), {}, () => {})).rejects.toThrow(/at least 2 intents/);
     await expect(runTrainingInWorker(training, { gazetteerModule: path.join(dir, 'missing.js') }, () => {})).rejects.toThrow(/Cannot find module/);

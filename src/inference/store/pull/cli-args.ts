@@ -24,7 +24,8 @@ Options:
   --dtype D      exactly this ONNX variant: ${DTYPES.join(', ')}
   --name N       folder name in the store (default: the repository name without its owner)
   --out DIR      the model store folder (default: $MODELS_DIR or ./models)
-  --task T       the serving task, when config.json does not tell it
+  --task T       text-generation, feature-extraction, token-classification or
+                 text-classification, when config.json does not tell it
   --force        replace an existing model folder of the same name
   -h, --help     this text
 

@@ -203,7 +203,7 @@ describe('HttpHubClient against a local Hub', () => {
     try {
       const lines: string[] = [];
       const res = await pullModel({ repo: 'test/repo', outDir: out }, { client: new HttpHubClient({ endpoint: hubUrl }), out: { write: (t: string) => void lines.push(t) } });
-      expect(res.manifest).toMatchObject({ task: 'feature-extraction', onnx: { model: 'onnx/model.onnx' } });
+      expect(res.manifest).toMatchObject({ task: 'feature-extraction', onnx: 'onnx/model.onnx' });
       expect((await readFile(join(out, 'repo/onnx/model.onnx'))).equals(model)).toBe(true);
       expect((await readFile(join(out, 'repo/config.json'))).equals(config)).toBe(true);
       expect(lines.join('')).toMatch(/warning: test\/repo has no tokenizer files/);

@@ -13,7 +13,7 @@ export const TASKS = [
   'fill-mask',
   'text2text-generation',
 ] as const;
-export type ModelTask = (typeof TASKS)[number];
+export type HubTask = (typeof TASKS)[number];
 
 export interface ModelConfigLike {
   architectures?: unknown;
@@ -21,7 +21,7 @@ export interface ModelConfigLike {
   is_encoder_decoder?: unknown;
 }
 
-const HEADS: [RegExp, ModelTask][] = [
+const HEADS: [RegExp, HubTask][] = [
   [/(ForCausalLM|LMHeadModel)$/, 'text-generation'],
   [/ForTokenClassification$/, 'token-classification'],
   [/ForSequenceClassification$/, 'text-classification'],
@@ -43,7 +43,7 @@ const ENCODER_TYPES = new Set(['bert', 'roberta', 'xlm-roberta', 'distilbert', '
  * @param repoPaths the repository's file paths (sentence-transformers repos carry modules.json)
  * @returns the task, or undefined when config.json does not say enough
  */
-export function inferTask(config: ModelConfigLike, repoPaths: readonly string[] = []): ModelTask | undefined {
+export function inferTask(config: ModelConfigLike, repoPaths: readonly string[] = []): HubTask | undefined {
   const architectures = Array.isArray(config.architectures) ? config.architectures.filter((a): a is string => typeof a === 'string') : [];
   const sentenceTransformers = repoPaths.some((p) => p === 'modules.json' || p === 'sentence_bert_config.json' || /^\d+_Pooling\//.test(p));
   for (const arch of architectures) {
@@ -61,6 +61,6 @@ export function inferTask(config: ModelConfigLike, repoPaths: readonly string[] 
   return undefined;
 }
 
-export function isTask(value: string): value is ModelTask {
+export function isTask(value: string): value is HubTask {
   return (TASKS as readonly string[]).includes(value);
 }

@@ -3,6 +3,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChecksumMismatchError, HubOfflineError, NoOnnxExportError, PullError } from './errors';
+import { scanModelStore } from '../model-store';
+import type { ServingDefaults } from '../serving-settings';
 import { pullModel, PullDeps, PullOptions } from './pull-model';
 import { bytes, FakeHubClient } from './testing/fake-hub-client';
 
@@ -47,14 +49,17 @@ describe('pullModel', () => {
     const dir = join(out, 'tiny-gpt2');
     expect(res.dir).toBe(dir);
     expect((await readdir(out)).sort()).toEqual(['tiny-gpt2']);
-    expect((await readdir(dir)).sort()).toEqual(['config.json', 'generation_config.json', 'llmos.json', 'onnx', 'tokenizer.json', 'tokenizer_config.json']);
+    expect((await readdir(dir)).sort()).toEqual(['.llmos-pull.json', 'config.json', 'generation_config.json', 'llmos.json', 'onnx', 'tokenizer.json', 'tokenizer_config.json']);
     expect(await readdir(join(dir, 'onnx'))).toEqual(['model.onnx']);
     expect((await readFile(join(dir, 'onnx/model.onnx'))).equals(hub.files.get('onnx/model.onnx')!)).toBe(true);
     expect(JSON.parse(await readFile(join(dir, 'llmos.json'), 'utf8'))).toEqual({
       task: 'text-generation',
-      onnx: { model: 'onnx/model.onnx', dtype: 'fp32', files: ['onnx/model.onnx'] },
-      source: { hub: 'https://hub.test', repo: REPO, revision: 'main', commit: hub.commit, pulledAt: '2026-01-02T03:04:05.000Z' },
+      onnx: 'onnx/model.onnx',
+      description: `${REPO}@main (commit c0ffee000000), fp32 ONNX graph, pulled 2026-01-02`,
     });
+    const provenance = JSON.parse(await readFile(join(dir, '.llmos-pull.json'), 'utf8'));
+    expect(provenance).toMatchObject({ hub: 'https://hub.test', repo: REPO, revision: 'main', commit: hub.commit, dtype: 'fp32', pulledAt: '2026-01-02T03:04:05.000Z' });
+    expect(provenance.files.find((f: { path: string }) => f.path === 'onnx/model.onnx')).toEqual({ path: 'onnx/model.onnx', size: 20_000, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     // every file was fetched from the commit the revision resolved to
     expect(new Set(hub.requests.map((r) => r.commit))).toEqual(new Set([hub.commit]));
     expect(hub.requests[0].path).toBe('config.json');
@@ -66,7 +71,8 @@ describe('pullModel', () => {
     const res = await pullModel(opts({ quantized: true, name: 'gpt2-q8' }), deps(tinyRepo()));
     expect(res.dir).toBe(join(out, 'gpt2-q8'));
     expect(await readdir(join(res.dir, 'onnx'))).toEqual(['model_quantized.onnx']);
-    expect(res.manifest.onnx).toMatchObject({ model: 'onnx/model_quantized.onnx', dtype: 'q8' });
+    expect(res.manifest.onnx).toBe('onnx/model_quantized.onnx');
+    expect(res.provenance.dtype).toBe('q8');
   });
 
   it('resumes an interrupted pull: the next run asks only for the missing bytes', async () => {
@@ -110,6 +116,31 @@ describe('pullModel', () => {
     expect(hub.requests.map((r) => r.path)).toEqual(['config.json']);
     const res = await pullModel(opts({ task: 'feature-extraction' }), deps(hub));
     expect(res.manifest.task).toBe('feature-extraction');
+  });
+
+  it('a model of a task LLM OS does not serve stops after config.json', async () => {
+    const hub = tinyRepo({}, JSON.stringify({ architectures: ['BertForQuestionAnswering'], model_type: 'bert' }));
+    await expect(pullModel(opts(), deps(hub))).rejects.toThrow(/is a question-answering model .*LLM OS serves text-generation, feature-extraction, token-classification, text-classification/);
+    expect(hub.requests.map((r) => r.path)).toEqual(['config.json']);
+  });
+
+  it('the pulled folder is one the model store loads as it is, with the chosen graph', async () => {
+    const defaults: ServingDefaults = {
+      required: false,
+      autoload: true,
+      replicas: 1,
+      executionProviders: ['cpu'],
+      intraOpThreads: 0,
+      interOpThreads: 0,
+      graphOptimizationLevel: 'all',
+      enableCpuMemArena: true,
+      batching: { enabled: true, maxBatchSize: 32, maxQueueDelayMs: 2, maxQueueSize: 1024 },
+      timeoutMs: 30000,
+    };
+    await pullModel(opts({ quantized: true }), deps(tinyRepo()));
+    const scan = scanModelStore(out, defaults);
+    expect(scan.problems).toEqual([]);
+    expect(scan.models.map((m) => [m.id, m.task, m.onnx, m.hasTokenizer])).toEqual([['tiny-gpt2', 'text-generation', join(out, 'tiny-gpt2/onnx/model_quantized.onnx'), true]]);
   });
 
   it('no ONNX export: fails before creating anything', async () => {

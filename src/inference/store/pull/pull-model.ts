@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { DownloadDeps, downloadFile, RetryPolicy, sizeOf } from './download-file';
 import { PullError, TransientHubError } from './errors';
 import type { HubClient, RepoFile, RepoSnapshot } from './hub-client';
-import { inferTask, isTask, ModelTask, TASKS } from './infer-task';
+import { HF_TASKS, MODEL_ID } from '../model-store';
+import { inferTask } from './infer-task';
 import { ProgressReporter, ProgressStream } from './progress';
 import { Dtype, selectFiles } from './select-files';
 
@@ -39,17 +40,32 @@ export interface PullDeps {
   now?: () => Date;
 }
 
-/** What `llmos.json` records for a pulled model. */
+/**
+ * What the pull writes to `llmos.json`: only keys the model store reads
+ * (serving-settings.ts rejects unknown ones), so the folder loads as it is.
+ */
 export interface PulledModelManifest {
-  task: ModelTask;
+  task: ServableTask;
   /** the ONNX graph to load, relative to the model folder */
-  onnx: { model: string; dtype: Dtype; files: string[] };
-  source: { hub: string; repo: string; revision: string; commit: string; pulledAt: string };
+  onnx: string;
+  description: string;
+}
+
+/** Where the files came from, written to `.llmos-pull.json` beside them. */
+export interface PullProvenance {
+  hub: string;
+  repo: string;
+  revision: string;
+  commit: string;
+  dtype: Dtype;
+  pulledAt: string;
+  files: RepoFile[];
 }
 
 export interface PullResult {
   dir: string;
   manifest: PulledModelManifest;
+  provenance: PullProvenance;
   files: RepoFile[];
   totalBytes: number;
   downloadedBytes: number;
@@ -57,10 +73,13 @@ export interface PullResult {
 }
 
 export const MANIFEST_FILE = 'llmos.json';
+export const PROVENANCE_FILE = '.llmos-pull.json';
 /** inside the .partial folder: which commit its files belong to */
 const MARKER_FILE = '.pull.json';
 const REPO_ID = /^([A-Za-z0-9][\w.-]*\/)?[A-Za-z0-9][\w.-]*$/;
-const MODEL_NAME = /^[A-Za-z0-9][\w.-]{0,127}$/;
+/** the tasks the model store serves for Hugging Face models */
+export type ServableTask = (typeof HF_TASKS)[number];
+const isServable = (task: string): task is ServableTask => (HF_TASKS as readonly string[]).includes(task);
 
 export function defaultModelName(repo: string): string {
   return repo.split('/').pop()!;
@@ -72,10 +91,10 @@ export async function pullModel(opts: PullOptions, deps: PullDeps): Promise<Pull
     throw new PullError(`"${opts.repo}" is not a Hub repository id; expected owner/name, e.g. Xenova/gpt2`);
   }
   const name = opts.name ?? defaultModelName(opts.repo);
-  if (!MODEL_NAME.test(name) || name.endsWith('.partial')) {
+  if (!MODEL_ID.test(name) || name.endsWith('.partial')) {
     throw new PullError(`--name "${name}" is not a usable folder name: letters, digits, . _ - (not starting with . or -, not ending in .partial)`);
   }
-  if (opts.task !== undefined && !isTask(opts.task)) throw new PullError(`--task "${opts.task}" is not one of: ${TASKS.join(', ')}`);
+  if (opts.task !== undefined && !isServable(opts.task)) throw new PullError(`--task "${opts.task}" is not one of: ${HF_TASKS.join(', ')}`);
   const outDir = resolve(opts.outDir);
   const finalDir = join(outDir, name);
   const partialDir = `${finalDir}.partial`;
@@ -102,7 +121,7 @@ export async function pullModel(opts: PullOptions, deps: PullDeps): Promise<Pull
     log: (line) => progress.line(line),
   };
 
-  let task: ModelTask | undefined;
+  let task: ServableTask | undefined;
   let downloadedBytes = 0;
   for (const file of selection.files) {
     const dest = join(partialDir, file.path);
@@ -117,27 +136,43 @@ export async function pullModel(opts: PullOptions, deps: PullDeps): Promise<Pull
   }
   progress.finish();
 
+  const pulledAt = (deps.now?.() ?? new Date()).toISOString();
   const manifest: PulledModelManifest = {
     task: task!,
-    onnx: { model: selection.onnx.model, dtype: selection.onnx.dtype, files: [selection.onnx.model, ...selection.onnx.companions] },
-    source: { hub: deps.client.endpoint, repo: opts.repo, revision, commit: snapshot.commit, pulledAt: (deps.now?.() ?? new Date()).toISOString() },
+    onnx: selection.onnx.model,
+    description: `${opts.repo}@${revision} (commit ${snapshot.commit.slice(0, 12)}), ${selection.onnx.dtype} ONNX graph, pulled ${pulledAt.slice(0, 10)}`,
+  };
+  const provenance: PullProvenance = {
+    hub: deps.client.endpoint,
+    repo: opts.repo,
+    revision,
+    commit: snapshot.commit,
+    dtype: selection.onnx.dtype,
+    pulledAt,
+    files: selection.files,
   };
   await writeFile(join(partialDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(join(partialDir, PROVENANCE_FILE), `${JSON.stringify(provenance, null, 2)}\n`);
   await rm(join(partialDir, MARKER_FILE), { force: true });
   await publish(partialDir, finalDir, !!opts.force);
   note(`${opts.repo} is ready in ${finalDir} (task ${manifest.task})`);
-  return { dir: finalDir, manifest, files: selection.files, totalBytes, downloadedBytes, warnings: selection.warnings };
+  return { dir: finalDir, manifest, provenance, files: selection.files, totalBytes, downloadedBytes, warnings: selection.warnings };
 }
 
-function resolveTask(opts: PullOptions, config: Record<string, unknown>, repoPaths: string[]): ModelTask {
-  if (opts.task) return opts.task as ModelTask;
+function resolveTask(opts: PullOptions, config: Record<string, unknown>, repoPaths: string[]): ServableTask {
+  if (opts.task) return opts.task as ServableTask;
   const task = inferTask(config, repoPaths);
-  if (task) return task;
-  throw new PullError(
-    `Cannot tell the task of ${opts.repo} from its config.json (architectures: ${JSON.stringify(config.architectures ?? null)}, ` +
-      `model_type: ${JSON.stringify(config.model_type ?? null)}); pass --task, one of: ${TASKS.join(', ')}. ` +
-      'What is downloaded so far stays in the .partial folder for the next run.',
-  );
+  const seen = `architectures: ${JSON.stringify(config.architectures ?? null)}, model_type: ${JSON.stringify(config.model_type ?? null)}`;
+  if (!task) {
+    throw new PullError(
+      `Cannot tell the task of ${opts.repo} from its config.json (${seen}); pass --task, one of: ${HF_TASKS.join(', ')}. ` +
+        'What is downloaded so far stays in the .partial folder for the next run.',
+    );
+  }
+  if (!isServable(task)) {
+    throw new PullError(`${opts.repo} is a ${task} model (${seen}); LLM OS serves ${HF_TASKS.join(', ')}. Nothing large was downloaded.`);
+  }
+  return task;
 }
 
 /** Keeps files of an interrupted pull of the same commit; clears anything else. */

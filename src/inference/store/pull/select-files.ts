@@ -80,8 +80,8 @@ export function selectFiles(repo: string, listing: readonly RepoFile[], opts: Se
     legacy.forEach((p) => wanted.add(p));
     warnings.push(
       legacy.length
-        ? `${repo} has no tokenizer.json, only ${legacy.join(', ')}: the transformers.js tokenizer needs tokenizer.json; convert it on a machine with Python (AutoTokenizer.from_pretrained(...).save_pretrained(dir)) and add it to the folder.`
-        : `${repo} has no tokenizer files: add a tokenizer.json to the model folder before serving it.`,
+        ? `${repo} has no tokenizer.json, only ${legacy.join(', ')}: LLM OS loads the model once a tokenizer.json is added; make one on a machine with Python (AutoTokenizer.from_pretrained(repo).save_pretrained(dir)) and copy it into the folder.`
+        : `${repo} has no tokenizer files: LLM OS loads the model once a tokenizer.json is added to its folder.`,
     );
   }
   // config first (the task is read from it before the large downloads), graphs last

@@ -60,7 +60,11 @@ const MERIDIEM_TIME = new RegExp(
   'gi',
 );
 const CLOCK_TIME = /(?:\bat\s+|@\s*)?(?<![\d:.])(\d{1,2})[:：](\d{2})(?![\d:])/gi;
-const BARE_HOUR = new RegExp(`\\b(?:at\\s+(\\d{1,2}|${HOUR_WORDS})(?:\\s*o'?clock)?|(\\d{1,2}|${HOUR_WORDS})\\s*o'?clock)\\b(?![:.]?\\d)`, 'gi');
+// at 5 / 5 o'clock / 8 (in the evening): hours without am/pm, read later with the part of day if any.
+const BARE_HOUR = new RegExp(
+  `\\b(?:at\\s+(\\d{1,2}|${HOUR_WORDS})(?:\\s*o'?clock)?|(\\d{1,2}|${HOUR_WORDS})\\s*o'?clock|(\\d{1,2}|${HOUR_WORDS})(?=\\s+(?:in\\s+the\\s+(?:morning|afternoon|evening)|at\\s+night|tonight)))\\b(?![:.]?\\d)`,
+  'gi',
+);
 const AFTER_BARE_HOUR = new Set([
   'tomorrow', 'today', 'tonight', 'on', 'in', 'this', 'next', 'and', 'or', 'then', 'sharp', 'please',
   'tmr', 'tmrw', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'at',
@@ -190,7 +194,7 @@ function scanTimes(text: string, out: DateToken[]): void {
     // "at 3 options" is no time: after a bare "at 3" only time-ish words may follow.
     const next = /^\s*([A-Za-z']+)/.exec(text.slice(m.index + m[0].length));
     if (m[1] !== undefined && !/o'?clock/i.test(m[0]) && next && !AFTER_BARE_HOUR.has(next[1].toLowerCase())) continue;
-    const h = parseNumber(m[1] ?? m[2]);
+    const h = parseNumber(m[1] ?? m[2] ?? m[3]);
     if (h !== undefined && h <= 12) time(m, h, 0, h >= 1);
   }
   for (const m of text.matchAll(PAST_TO)) {

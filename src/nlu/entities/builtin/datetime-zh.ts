@@ -77,12 +77,17 @@ export function scanChinese(text: string, ctx: ScanContext): DateToken[] {
     out.push({ kind: 'range', start, end, from, to });
   };
 
+  // A full date that does not exist (2月30日) also hides its parts (2月) from the other patterns.
+  const invalid: [number, number][] = [];
   for (const m of text.matchAll(ABS_DATE)) {
     const [mo, d] = [num(m[3]), num(m[4])];
-    if (mo === undefined || d === undefined) continue;
     const y = m[1] !== undefined ? num(m[1]) : m[2] !== undefined ? clock.today.y + REL_YEARS[m[2]] : undefined;
-    const resolved = y === undefined ? nextMonthDay(clock.today, mo, d) : isValidDate(y, mo, d) ? { y, m: mo, d } : undefined;
-    day(m.index, m.index + m[0].length, resolved);
+    let resolved: CalDate | undefined;
+    if (mo !== undefined && d !== undefined) {
+      resolved = y === undefined ? nextMonthDay(clock.today, mo, d) : isValidDate(y, mo, d) ? { y, m: mo, d } : undefined;
+    }
+    if (resolved) day(m.index, m.index + m[0].length, resolved);
+    else invalid.push([m.index, m.index + m[0].length]);
   }
   for (const m of text.matchAll(MONTH_ONLY)) {
     const mo = num(m[3]);
@@ -149,7 +154,7 @@ export function scanChinese(text: string, ctx: ScanContext): DateToken[] {
     out.push({ kind: 'pod', start: m.index, end: m.index + m[1].length, pod: p.pod, dayOffset: p.dayOffset });
   }
   for (const m of text.matchAll(TIME)) scanTime(m, out);
-  return out;
+  return invalid.length ? out.filter((t) => !invalid.some(([s, e]) => t.start < e && t.end > s)) : out;
 }
 
 function scanTime(m: RegExpExecArray, out: DateToken[]): void {

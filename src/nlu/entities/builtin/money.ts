@@ -41,7 +41,9 @@ const KUAI_MONEY_NEXT = /[钱的了吗呢吧啊呀哦左以内上下多零〇一
 
 export function extractPrices(text: string, numbers: NumberSpan[] = findNumbers(text)): ExtractedEntity[] {
   const out: ExtractedEntity[] = [];
+  let covered = 0; // the end of the last price: its jiao digit (3块5) is no price of its own
   for (const n of numbers) {
+    if (n.start < covered) continue;
     let start = n.start;
     let end = n.end;
     let amount = n.value;
@@ -61,6 +63,7 @@ export function extractPrices(text: string, numbers: NumberSpan[] = findNumbers(
     }
     if (!currency) continue;
     const value: PriceValue = { amount, currency };
+    covered = end;
     out.push({ entity: 'price', value, text: text.slice(start, end), start, end, confidence: 0.95, extractor: 'builtin' });
   }
   return out;

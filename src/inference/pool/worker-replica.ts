@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Feeds, NumericData } from './batch-tensors';
+import type { Replica } from './model-queue';
+import { ExecutionProvider, IoInfo, makeTensorLike, SessionSettings } from '../runtime/ort';
+import type { WireTensor, WorkerReply, WorkerRequest } from '../runtime/worker-protocol';
+
+/** Compiled: the .js beside this file. Under ts-jest / ts-node: the .ts, through ts-node. */
+function workerEntry(): { file: string; execArgv: string[] } {
+  const js = join(__dirname, '..', 'runtime', 'session-worker.js');
+  if (existsSync(js)) return { file: js, execArgv: [] };
+  return { file: join(__dirname, '..', 'runtime', 'session-worker.ts'), execArgv: ['-r', 'ts-node/register/transpile-only'] };
+}
+
+interface Waiting {
+  resolve: (out: Feeds) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * A model replica: one ONNX Runtime session living in its own worker thread (see
+ * session-worker.ts for why). Runs are answered in order; the worker handles one at a
+ * time, which is also how a single ORT session behaves.
+ */
+export class WorkerReplica implements Replica {
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 0;
+  private active = 0;
+  private drainWaiters: Array<() => void> = [];
+  private dead?: Error;
+
+  private constructor(
+    readonly id: number,
+    private readonly worker: Worker,
+    readonly provider: ExecutionProvider,
+    readonly fallbacks: { provider: ExecutionProvider; reason: string }[],
+    readonly io: { inputs: IoInfo[]; outputs: IoInfo[] },
+  ) {
+    worker.on('message', (msg: WorkerReply) => this.onMessage(msg));
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => this.fail(new Error(`inference worker exited (code ${code})`)));
+  }
+
+  static async create(id: number, source: string | Uint8Array, settings: SessionSettings): Promise<WorkerReplica> {
+    const entry = workerEntry();
+    const worker = new Worker(entry.file, { execArgv: entry.execArgv, stdout: false, stderr: false });
+    const ready = await new Promise<Extract<WorkerReply, { type: 'ready' }>>((resolve, reject) => {
+      const onMessage = (msg: WorkerReply) => {
+        cleanup();
+        if (msg.type === 'ready') resolve(msg);
+        else reject(new Error(msg.type === 'init-error' ? msg.message : `unexpected ${msg.type}`));
+      };
+      const onError = (err: Error) => {
+        cleanup();
+        reject(err);
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        reject(new Error(`inference worker exited during start-up (code ${code})`));
+      };
+      const cleanup = () => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      const msg: WorkerRequest = { type: 'init', source, settings };
+      worker.postMessage(msg);
+    }).catch(async (err: Error) => {
+      await worker.terminate();
+      throw err;
+    });
+    return new WorkerReplica(id, worker, ready.provider, ready.fallbacks, ready.io);
+  }
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  /** Sends the feeds to the worker. Buffers are copied, unless `transfer` hands them over (the caller must not touch them again). */
+  run(feeds: Feeds, transfer = false): Promise<Feeds> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    const wire: Record<string, WireTensor> = {};
+    const buffers: ArrayBuffer[] = [];
+    for (const [name, t] of Object.entries(feeds)) {
+      const data = t.data as NumericData;
+      wire[name] = { type: t.type, dims: [...t.dims], data };
+      if (transfer && data.buffer instanceof ArrayBuffer && !buffers.includes(data.buffer)) buffers.push(data.buffer);
+    }
+    this.active++;
+    return new Promise<Feeds>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      const msg: WorkerRequest = { type: 'run', id, feeds: wire };
+      this.worker.postMessage(msg, buffers);
+    }).finally(() => {
+      this.active--;
+      if (this.active === 0) this.drainWaiters.splice(0).forEach((w) => w());
+    });
+  }
+
+  private onMessage(msg: WorkerReply): void {
+    if (msg.type !== 'result' && msg.type !== 'run-error') return;
+    const w = this.waiting.get(msg.id);
+    if (!w) return;
+    this.waiting.delete(msg.id);
+    if (msg.type === 'run-error') {
+      w.reject(new Error(msg.message));
+      return;
+    }
+    const out: Feeds = {};
+    for (const [name, t] of Object.entries(msg.outputs)) out[name] = makeTensorLike(t.type, t.data, t.dims);
+    w.resolve(out);
+  }
+
+  private fail(err: Error): void {
+    if (this.dead) return;
+    this.dead = err;
+    for (const w of this.waiting.values()) w.reject(err);
+    this.waiting.clear();
+  }
+
+  /** Waits for runs in progress, frees the native session and stops the thread. */
+  async release(): Promise<void> {
+    if (this.active > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    if (!this.dead) {
+      const released = new Promise<void>((resolve) => {
+        const onMessage = (msg: WorkerReply) => {
+          if (msg.type === 'released') {
+            this.worker.off('message', onMessage);
+            resolve();
+          }
+        };
+        this.worker.on('message', onMessage);
+        const msg: WorkerRequest = { type: 'release' };
+        this.worker.postMessage(msg);
+      });
+      await Promise.race([released, new Promise((r) => setTimeout(r, 5000).unref())]);
+      this.dead = new Error('replica released');
+    }
+    await this.worker.terminate();
+  }
+}

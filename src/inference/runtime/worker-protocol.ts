@@ -1,0 +1,21 @@
+import type { NumericData } from '../pool/batch-tensors';
+import type { ExecutionProvider, IoInfo, SessionSettings } from './ort';
+
+/** A tensor as it crosses the thread boundary: plain data, no class instance. */
+export interface WireTensor {
+  type: string;
+  dims: number[];
+  data: NumericData;
+}
+
+export type WorkerRequest =
+  | { type: 'init'; source: string | Uint8Array; settings: SessionSettings }
+  | { type: 'run'; id: number; feeds: Record<string, WireTensor> }
+  | { type: 'release' };
+
+export type WorkerReply =
+  | { type: 'ready'; provider: ExecutionProvider; fallbacks: { provider: ExecutionProvider; reason: string }[]; io: { inputs: IoInfo[]; outputs: IoInfo[] } }
+  | { type: 'init-error'; message: string }
+  | { type: 'result'; id: number; outputs: Record<string, WireTensor> }
+  | { type: 'run-error'; id: number; message: string }
+  | { type: 'released' };
