@@ -221,7 +221,7 @@ function resolveMaxTokens(maxTokens: unknown, maxCompletionTokens: unknown, limi
     return Math.min(room, limits.defaultMaxTokens ?? limits.defaults?.max_tokens ?? room);
   }
   const max = given as number;
-  if (promptLength + max >= contextLength) {
+  if (promptLength + max > contextLength) {
     throw new GenerationOptionsError(
       param,
       `prompt is ${promptLength} tokens and ${param} ${max} exceed the model's context of ${contextLength} ` +

@@ -242,7 +242,7 @@ export class Sampler {
     if (!this.wantLogprobs) return { tokenId };
     if (raw) {
       // The truncation pass already summed exp over the untouched row when nothing changed it.
-      const free = full && !processed && this.temperature === 1;
+      const free = full && this.temperature === 1;
       return this.withLogprobs(tokenId, logits, vocab, free ? max + Math.log(total) : undefined);
     }
     const logKept = Math.log(kept);

@@ -93,6 +93,13 @@ describe('extractNumbers', () => {
     }
   });
 
+  it('reads financial numerals only as whole amounts', () => {
+    expect(slim(extractNumbers('金额壹佰贰拾元整'))).toEqual([['壹佰贰拾', 120]]);
+    expect(extractNumbers('斗罗大陆')).toEqual([]);
+    expect(extractNumbers('我们的队伍')).toEqual([]);
+    expect(findNumbers('收拾三个房间').map((n) => [n.start, n.end, n.value])).toEqual([[2, 3, 3]]);
+  });
+
   it('keeps a single numeral that stands alone', () => {
     expect(slim(extractNumbers('我要三'))).toEqual([['三', 3]]);
   });

@@ -238,10 +238,20 @@ export function findNumbers(text: string): NumberSpan[] {
   return kept;
 }
 
+const FINANCIAL = /[壹贰叁肆伍陆柒捌玖拾佰仟]/g;
+const ALL_FINANCIAL = /^[壹贰叁肆伍陆柒捌玖拾佰仟零〇万亿\d.,]{2,}$/;
+
 /** Parse a Chinese numeral run; when the full run is malformed, drop leading big units (万一 -> 一). */
 function zhRun(run: string, offset: number): NumberSpan | undefined {
   let s = run;
   let start = offset;
+  // Financial numerals (壹佰贰拾) only appear as whole amounts; alone or mixed in they are
+  // ordinary words: 大陆 (陆 = 6), 队伍, 收拾三个. Keep what follows the last of them.
+  if (s.search(FINANCIAL) >= 0 && !ALL_FINANCIAL.test(s)) {
+    const cut = Math.max(...[...s.matchAll(FINANCIAL)].map((m) => m.index + 1));
+    s = s.slice(cut);
+    start += cut;
+  }
   while (s.length > 0) {
     const value = parseChineseNumber(s);
     if (value !== undefined) return { start, end: start + s.length, value, kind: 'zh' };
