@@ -45,6 +45,11 @@ export const SETTINGS = {
   INFERENCE_TIMEOUT_MS: { kind: 'int', default: '30000', min: 0, description: 'Default deadline of one inference request (queue wait included); 0 = none.' },
   INFERENCE_AUTOLOAD: { kind: 'bool', default: 'true', description: 'Load every valid model of the store at start-up.' },
   INFERENCE_REQUIRED_MODELS: { kind: 'list', default: '', description: 'Model ids that must be loaded before /health/ready is true (besides those with "required": true in llmos.json).' },
+  GENERATION_DEFAULT_MODEL: { kind: 'string', default: '', description: 'Model used by /api/v1/generation when a request names none; empty = the first loaded text-generation model.' },
+  GENERATION_MAX_BATCH: { kind: 'int', default: '16', min: 1, max: 256, description: 'Most sequences decoded together per model (continuous batching).' },
+  GENERATION_KV_CACHE_MB: { kind: 'int', default: '2048', min: 1, description: 'KV cache budget per model in MiB; requests beyond it wait in the queue.' },
+  GENERATION_MAX_WAITING: { kind: 'int', default: '256', min: 1, description: 'Requests that may wait per generation model; beyond it they get 503 with Retry-After.' },
+  GENERATION_DEFAULT_MAX_TOKENS: { kind: 'int', default: '256', min: 1, description: 'max_tokens for chat and native requests that give none (OpenAI completions keep their own default of 16).' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -231,7 +231,7 @@ describe('Sampler: logprobs', () => {
 
   it('raw mode is the log-softmax of the model logits, unaffected by temperature, penalties and truncation', () => {
     const want = logSoftmax(logits);
-    for (const opts of [{ temperature: 0, repetition_penalty: 1.3, logit_bias: { '8': 3 } }, { temperature: 1.7, top_k: 3 }, { temperature: 0.3, top_p: 0.5, repetition_penalty: 1.5 }]) {
+    for (const opts of [{ temperature: 0, repetition_penalty: 1.3, logit_bias: { '8': 3 } }, { temperature: 1.7, top_k: 3 }, { temperature: 0.3, top_p: 0.5, repetition_penalty: 1.5 }, { temperature: 1 }, { temperature: 1, repetition_penalty: 2 }]) {
       const r: SampledToken = new Sampler({ ...opts, seed: 4, top_logprobs: 10 }).next(logits, { promptIds: [4], generatedIds: [] });
       expect(r.logprob).toBeCloseTo(want[r.tokenId], 6);
       expect(r.top!.map((t) => t.tokenId)).toEqual([4, 7, 1, 9, 0, 2, 6, 5, 3, 8]);

@@ -174,7 +174,7 @@ export class Gazetteer {
         const outs = this.outputs[node];
         if (outs === undefined) continue;
         for (const o of outs) {
-          
+          if (o.wordStart && isWordChar(text[start - 1])) continue;
           if (o.wordEnd && isWordChar(text[j + 1])) continue;
           if (o.exact !== undefined && text.slice(start, j + 1) !== o.exact) continue;
           hits.push({ start, end: j + 1, o });

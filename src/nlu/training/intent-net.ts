@@ -112,6 +112,40 @@ export interface AdamConfig {
   weightDecay: number;
 }
 
+interface DenseGrads {
+  inE: Float64Array;
+  inB: Float64Array;
+  outW: Float64Array;
+  outB: Float64Array;
+}
+
+interface AdamStep {
+  /** learning rate with Adam's bias corrections folded in */
+  lrT: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** 1 - lr · weightDecay */
+  decay: number;
+}
+
+/** Adam on p[pOff .. pOff+n) with gradient g[gOff ..); a plain function so V8 inlines and specializes it. */
+function adamUpdate(p: Float32Array, m: Float32Array, v: Float32Array, g: Float64Array, pOff: number, gOff: number, n: number, h: AdamStep, decayed: boolean): void {
+  const { lrT, beta1, beta2, epsilon } = h;
+  const decay = decayed ? h.decay : 1;
+  const c1 = 1 - beta1;
+  const c2 = 1 - beta2;
+  for (let j = 0; j < n; j++) {
+    const gj = g[gOff + j];
+    const idx = pOff + j;
+    const mj = beta1 * m[idx] + c1 * gj;
+    const vj = beta2 * v[idx] + c2 * gj * gj;
+    m[idx] = mj;
+    v[idx] = vj;
+    p[idx] = p[idx] * decay - (lrT * mj) / (sqrt(vj) + epsilon);
+  }
+}
+
 function uniformArray(n: number, limit: number, rng: Rng): Float32Array {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = (rng.next() * 2 - 1) * limit;
@@ -126,7 +160,7 @@ export class IntentNetTrainer {
   private readonly k: number;
   private readonly m: IntentWeights;
   private readonly v: IntentWeights;
-  private readonly g: IntentWeights; // dense gradients; g.inW is unused (see gRows)
+  private readonly g: DenseGrads; // inW's gradient lives in gRows, one row per id in the batch
   private readonly slotOf: Int32Array; // row -> slot in gRows for the current batch, -1 if absent
   private batchRows: number[] = [];
   private gRows = new Float64Array(0);
@@ -164,7 +198,12 @@ export class IntentNetTrainer {
     };
     this.m = zeros();
     this.v = zeros();
-    this.g = { ...zeros(), inW: new Float32Array(0) };
+    this.g = {
+      inE: new Float64Array(embeddingDim * k),
+      inB: new Float64Array(k),
+      outW: new Float64Array(hidden * classes),
+      outB: new Float64Array(hidden > 0 ? classes : 0),
+    };
     this.touched = new Uint8Array(dim);
     this.slotOf = new Int32Array(dim).fill(-1);
     this.z = new Float64Array(k);
@@ -177,40 +216,49 @@ export class IntentNetTrainer {
   /**
    * Forward + backward over `batch` (example indices into `data`), accumulating gradients
    * of the mean class-weighted cross-entropy. Returns the summed weighted loss.
+   * Arrays are read into locals first: V8 keeps them in registers in the hot loops.
    */
   computeGradients(batch: ArrayLike<number>, data: CsrData, classWeight: Float64Array, dropout: number, rng: Rng): number {
     const { hidden, classes, embeddingDim } = this.shape;
-    const { k, z, a, mask, probs, dz, g } = this;
-    const w = this.weights;
+    const { k, z, a, mask, probs, dz, slotOf } = this;
+    const { inW, inE, inB, outW, outB } = this.weights;
+    const { offsets, ids, vals, labels, emb } = data;
+    const g = this.g;
     this.resetGradients(batch, data);
+    const gRows = this.gRows;
+    const gInB = g.inB;
+    const gOutW = g.outW;
     const scale = 1 / batch.length;
-    const keep = 1 - dropout;
+    const keepScale = 1 / (1 - dropout);
     let loss = 0;
     for (let b = 0; b < batch.length; b++) {
       const i = batch[b];
-      const lo = data.offsets[i];
-      const hi = data.offsets[i + 1];
-      const y = data.labels[i];
+      const lo = offsets[i];
+      const hi = offsets[i + 1];
+      const y = labels[i];
       const embOff = i * embeddingDim;
-      for (let j = 0; j < k; j++) z[j] = w.inB[j];
+      for (let j = 0; j < k; j++) z[j] = inB[j];
       for (let n = lo; n < hi; n++) {
-        const val = data.vals[n];
-        const row = data.ids[n] * k;
-        for (let j = 0; j < k; j++) z[j] += val * w.inW[row + j];
+        const val = vals[n];
+        const row = ids[n] * k;
+        for (let j = 0; j < k; j++) z[j] += val * inW[row + j];
       }
-      if (data.emb) {
+      if (emb) {
         for (let e = 0; e < embeddingDim; e++) {
-          const val = data.emb[embOff + e];
-          for (let j = 0; j < k; j++) z[j] += val * w.inE[e * k + j];
+          const val = emb[embOff + e];
+          const row = e * k;
+          for (let j = 0; j < k; j++) z[j] += val * inE[row + j];
         }
       }
       if (hidden > 0) {
-        for (let c = 0; c < classes; c++) probs[c] = w.outB[c];
+        for (let c = 0; c < classes; c++) probs[c] = outB[c];
         for (let h = 0; h < hidden; h++) {
-          mask[h] = dropout > 0 && rng.next() < dropout ? 0 : 1 / keep;
-          a[h] = z[h] > 0 ? z[h] * mask[h] : 0;
-          if (a[h] === 0) continue;
-          for (let c = 0; c < classes; c++) probs[c] += a[h] * w.outW[h * classes + c];
+          mask[h] = dropout > 0 && rng.next() < dropout ? 0 : keepScale;
+          const ah = z[h] > 0 ? z[h] * mask[h] : 0;
+          a[h] = ah;
+          if (ah === 0) continue;
+          const row = h * classes;
+          for (let c = 0; c < classes; c++) probs[c] += ah * outW[row + c];
         }
       } else {
         for (let c = 0; c < classes; c++) probs[c] = z[c];
@@ -219,31 +267,40 @@ export class IntentNetTrainer {
       const cw = classWeight[y];
       loss += -cw * log(probs[y] > 1e-12 ? probs[y] : 1e-12);
       // probs becomes dLoss/dlogits
-      for (let c = 0; c < classes; c++) probs[c] = (cw * scale) * (probs[c] - (c === y ? 1 : 0));
+      const f = cw * scale;
+      for (let c = 0; c < classes; c++) probs[c] = f * (c === y ? probs[c] - 1 : probs[c]);
       if (hidden > 0) {
         for (let c = 0; c < classes; c++) g.outB[c] += probs[c];
         for (let h = 0; h < hidden; h++) {
+          // a unit that was off (ReLU or dropout) gets and passes back no gradient
+          const ah = a[h];
+          if (ah === 0) {
+            dz[h] = 0;
+            continue;
+          }
+          const row = h * classes;
           let d = 0;
           for (let c = 0; c < classes; c++) {
-            g.outW[h * classes + c] += a[h] * probs[c];
-            d += w.outW[h * classes + c] * probs[c];
+            gOutW[row + c] += ah * probs[c];
+            d += outW[row + c] * probs[c];
           }
-          dz[h] = z[h] > 0 ? d * mask[h] : 0;
+          dz[h] = d * mask[h];
         }
       } else {
         for (let c = 0; c < classes; c++) dz[c] = probs[c];
       }
-      for (let j = 0; j < k; j++) g.inB[j] += dz[j];
-      if (data.emb) {
+      for (let j = 0; j < k; j++) gInB[j] += dz[j];
+      if (emb) {
         for (let e = 0; e < embeddingDim; e++) {
-          const val = data.emb[embOff + e];
-          for (let j = 0; j < k; j++) g.inE[e * k + j] += val * dz[j];
+          const val = emb[embOff + e];
+          const row = e * k;
+          for (let j = 0; j < k; j++) g.inE[row + j] += val * dz[j];
         }
       }
       for (let n = lo; n < hi; n++) {
-        const val = data.vals[n];
-        const slot = this.slotOf[data.ids[n]] * k;
-        for (let j = 0; j < k; j++) this.gRows[slot + j] += val * dz[j];
+        const val = vals[n];
+        const slot = slotOf[ids[n]] * k;
+        for (let j = 0; j < k; j++) gRows[slot + j] += val * dz[j];
       }
     }
     return loss;
@@ -279,7 +336,7 @@ export class IntentNetTrainer {
   }
 
   /** The accumulated dense gradients (for gradient checks). */
-  get denseGradients(): Readonly<Omit<IntentWeights, 'inW'>> {
+  get denseGradients(): Readonly<DenseGrads> {
     return this.g;
   }
 
@@ -287,27 +344,19 @@ export class IntentNetTrainer {
   applyAdam(): void {
     const { learningRate: lr, beta1, beta2, epsilon, weightDecay } = this.adam;
     this.step++;
-    const lrT = (lr * Math.sqrt(1 - beta2 ** this.step)) / (1 - beta1 ** this.step);
+    const lrT = (lr * sqrt(1 - beta2 ** this.step)) / (1 - beta1 ** this.step);
     const decay = 1 - lr * weightDecay;
-    const upd = (p: Float32Array, m: Float32Array, v: Float32Array, g: ArrayLike<number>, pOff: number, gOff: number, n: number, wd: boolean) => {
-      for (let j = 0; j < n; j++) {
-        const gj = g[gOff + j];
-        const idx = pOff + j;
-        m[idx] = beta1 * m[idx] + (1 - beta1) * gj;
-        v[idx] = beta2 * v[idx] + (1 - beta2) * gj * gj;
-        const base = wd ? p[idx] * decay : p[idx];
-        p[idx] = base - (lrT * m[idx]) / (sqrt(v[idx]) + epsilon);
-      }
-    };
     const { weights: w, m, v, g, k } = this;
-    upd(w.inE, m.inE, v.inE, g.inE, 0, 0, w.inE.length, true);
-    upd(w.inB, m.inB, v.inB, g.inB, 0, 0, w.inB.length, false);
-    upd(w.outW, m.outW, v.outW, g.outW, 0, 0, w.outW.length, true);
-    upd(w.outB, m.outB, v.outB, g.outB, 0, 0, w.outB.length, false);
-    for (let s = 0; s < this.batchRows.length; s++) {
-      const r = this.batchRows[s];
+    const h: AdamStep = { lrT, beta1, beta2, epsilon, decay };
+    adamUpdate(w.inE, m.inE, v.inE, g.inE, 0, 0, w.inE.length, h, true);
+    adamUpdate(w.inB, m.inB, v.inB, g.inB, 0, 0, w.inB.length, h, false);
+    adamUpdate(w.outW, m.outW, v.outW, g.outW, 0, 0, w.outW.length, h, true);
+    adamUpdate(w.outB, m.outB, v.outB, g.outB, 0, 0, w.outB.length, h, false);
+    const rows = this.batchRows;
+    for (let s = 0; s < rows.length; s++) {
+      const r = rows[s];
       this.touched[r] = 1;
-      upd(w.inW, m.inW, v.inW, this.gRows, r * k, s * k, k, true);
+      adamUpdate(w.inW, m.inW, v.inW, this.gRows, r * k, s * k, k, h, true);
     }
   }
 

@@ -53,6 +53,10 @@ const RELATIVE = new RegExp(
   `\\b(?:in\\s+(${COUNT})\\s+(day|week|month|year)s?|(${COUNT})\\s+(day|week|month|year)s?\\s+(ago|from\\s+now|later))\\b`,
   'gi',
 );
+const RELATIVE_TIME = new RegExp(
+  `\\b(?:in\\s+(${COUNT}|half\\s+an)\\s+(minute|min|hour|hr)s?|(${COUNT})\\s+(minute|min|hour|hr)s?\\s+(ago|from\\s+now|later))\\b`,
+  'gi',
+);
 const ISO_DATE = /(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d])/g;
 const SLASH_DATE = /(?<![\d/])(\d{1,2})\/(\d{1,2})\/(\d{4}|\d{2})(?![\d/])/g;
 const MERIDIEM_TIME = new RegExp(
@@ -162,6 +166,14 @@ export function scanEnglish(text: string, ctx: ScanContext): DateToken[] {
     if (unit === 'day') day(m, clock.day(sign * n));
     else if (unit === 'week') day(m, clock.day(sign * 7 * n));
     else day(m, addMonths(t, sign * n * (unit === 'year' ? 12 : 1)));
+  }
+  for (const m of text.matchAll(RELATIVE_TIME)) {
+    const raw = (m[1] ?? m[3]).toLowerCase();
+    const n = /^half/.test(raw) ? 0.5 : count(raw);
+    if (n === undefined) continue;
+    const unit = (m[2] ?? m[4]).toLowerCase();
+    const sign = m[5] !== undefined && m[5].toLowerCase() === 'ago' ? -1 : 1;
+    out.push(clock.after(sign * n * (unit.startsWith('h') ? 60 : 1), m.index, m.index + m[0].length));
   }
   scanTimes(text, out);
   for (const m of text.matchAll(POD)) {

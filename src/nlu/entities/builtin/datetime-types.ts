@@ -102,6 +102,14 @@ export class Clock {
   day(offset: number): CalDate {
     return addDays(this.today, offset);
   }
+
+  /** A time token for now plus some minutes (三小时后, in 20 minutes), as day offset + clock time. */
+  after(minutes: number, start: number, end: number): TimeToken {
+    const total = this.ref.hour * 60 + this.ref.minute + Math.round(minutes);
+    const dayOffset = Math.floor(total / 1440);
+    const inDay = total - dayOffset * 1440;
+    return { kind: 'time', start, end, hour: Math.floor(inDay / 60), minute: inDay % 60, ambiguous: false, dayOffset };
+  }
 }
 
 /** Context a scanner needs besides the text. */

@@ -57,6 +57,7 @@ const REL_DAY = new RegExp(alt(REL_DAYS), 'g');
 const WEEK = new RegExp(`(${alt(WEEK_SHIFT)})?\\s*(?:周|星期|礼拜)\\s*([一二三四五六日天末])`, 'g');
 const WEEK_RANGE = new RegExp(`(${alt(WEEK_SHIFT)})\\s*(?:周|星期|礼拜)`, 'g');
 const RELATIVE = new RegExp(`(${N}|半)\\s*(个)?\\s*(天|日|周|星期|礼拜|月|年)\\s*(?:以|之)?(后|前)`, 'g');
+const RELATIVE_TIME = new RegExp(`(${N}|半)\\s*(个)?\\s*(半)?\\s*(小时|钟头|分钟)\\s*(?:以|之)?(后|前)`, 'g');
 // 早上好 / 晚上好 are greetings and 下午茶 is a meal, not times.
 const POD = new RegExp(`(${alt(PODS)})(?![好茶])`, 'g');
 // Hours with 点/时 and optional minutes: 八点, 3点半, 两点一刻, 8点05分, 八点十五; or 7:30 after a part of day.
@@ -148,6 +149,14 @@ export function scanChinese(text: string, ctx: ScanContext): DateToken[] {
     else if (unit === '年') d = Number.isInteger(n) ? addMonths(clock.today, sign * n * 12) : addMonths(clock.today, sign * 6);
     else d = clock.day(sign * Math.round(n * 7));
     day(m.index, m.index + m[0].length, d);
+  }
+  for (const m of text.matchAll(RELATIVE_TIME)) {
+    // 三小时后 / 半小时后 / 一个半小时后 / 20分钟前
+    const n = m[1] === '半' ? 0.5 : num(m[1]);
+    if (n === undefined) continue;
+    const amount = n + (m[3] ? 0.5 : 0);
+    const minutes = (m[4] === '分钟' ? amount : amount * 60) * (m[5] === '后' ? 1 : -1);
+    out.push(clock.after(minutes, m.index, m.index + m[0].length));
   }
   for (const m of text.matchAll(POD)) {
     const p = PODS[m[1]];

@@ -101,6 +101,10 @@ describe('Chinese times', () => {
     ['下周一早上八点', '2026-11-30T08:00'],
     ['3月5日下午2点', '2027-03-05T14:00'],
     ['明天的下午3点', '2026-11-26T15:00'],
+    ['三小时后', '2026-11-25T13:00'],
+    ['半小时后', '2026-11-25T10:30'],
+    ['一个半小时后', '2026-11-25T11:30'],
+    ['20分钟前', '2026-11-25T09:40'],
   ])('%s -> %s', (text, value) => {
     expect(one(text)).toEqual(['datetime', value]);
   });
@@ -199,6 +203,10 @@ describe('English times', () => {
     ['at 5pm on Friday', '2026-11-27T17:00'],
     ['tomorrow at 3', '2026-11-26T15:00'],
     ['8 in the evening', '2026-11-25T20:00'],
+    ['in 20 minutes', '2026-11-25T10:20'],
+    ['in half an hour', '2026-11-25T10:30'],
+    ['in 16 hours', '2026-11-26T02:00'],
+    ['2 hours ago', '2026-11-25T08:00'],
   ])('%s -> %s', (text, value) => {
     expect(one(text, 'en')).toEqual(['datetime', value]);
   });

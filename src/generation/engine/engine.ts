@@ -1,0 +1,249 @@
+import { BadInputError, CancelledError, OverloadedError } from '../../common/errors';
+import type { TensorLike } from '../../inference/pool/batch-tensors';
+import { BatchKvCache } from './kv-cache';
+import type { CausalLmShape } from './model-shape';
+import { Sequence } from './sequence';
+
+/** Runs the model once (through the shared InferencePool). */
+export type StepRunner = (feeds: Record<string, TensorLike>) => Promise<Record<string, TensorLike>>;
+export type MakeTensor = (type: string, data: Float32Array | BigInt64Array, dims: number[]) => TensorLike;
+
+export interface EngineLimits {
+  /** most sequences decoding together */
+  maxBatch: number;
+  /** KV cache budget in bytes; sequences wait in the queue beyond it */
+  cacheBytes: number;
+  /** most sequences waiting to start; beyond it requests get 503 */
+  maxWaiting: number;
+}
+
+export interface EngineStats {
+  active: number;
+  waiting: number;
+  cacheBytes: number;
+  cacheLimitBytes: number;
+  cacheLength: number;
+  steps: number;
+  prefills: number;
+  tokensGenerated: number;
+  finished: Record<string, number>;
+}
+
+/**
+ * Continuous batching for one causal LM. All active sequences advance together, one
+ * decode step per model run; new sequences are prefilled and join between steps;
+ * finished or cancelled ones leave at once and free their cache rows. Left padding,
+ * the attention mask and per-sequence position ids keep each sequence's tokens the
+ * same as if it ran alone. Plain TypeScript: the model run is injected.
+ */
+export class GenerationEngine {
+  private readonly waiting: Sequence[] = [];
+  private active: Sequence[] = [];
+  private readonly cache: BatchKvCache;
+  private running = false;
+  private stats = { steps: 0, prefills: 0, tokensGenerated: 0, finished: {} as Record<string, number> };
+
+  constructor(
+    readonly modelId: string,
+    private readonly shape: CausalLmShape,
+    private readonly run: StepRunner,
+    private readonly make: MakeTensor,
+    private limits: EngineLimits,
+  ) {
+    this.cache = new BatchKvCache(shape);
+  }
+
+  /** Queues a sequence; it starts when there is room in the batch and the cache budget. */
+  submit(seq: Sequence): void {
+    const need = this.worstCaseTokens(seq) * this.shape.bytesPerToken;
+    if (need > this.limits.cacheBytes) {
+      throw new BadInputError(
+        `This request needs up to ${mb(need)} MB of KV cache (prompt ${seq.promptIds.length} + max_tokens ${seq.maxTokens} tokens); the limit is ${mb(this.limits.cacheBytes)} MB (GENERATION_KV_CACHE_MB)`,
+        { param: 'max_tokens' },
+      );
+    }
+    if (this.waiting.length >= this.limits.maxWaiting) {
+      throw new OverloadedError(`Generation model ${this.modelId} has ${this.waiting.length} requests waiting (limit ${this.limits.maxWaiting}); retry shortly`, 2);
+    }
+    this.waiting.push(seq);
+    seq.signal?.addEventListener('abort', () => this.kick(), { once: true });
+    this.kick();
+  }
+
+  getStats(): EngineStats {
+    return {
+      active: this.active.length,
+      waiting: this.waiting.length,
+      cacheBytes: this.cache.bytes,
+      cacheLimitBytes: this.limits.cacheBytes,
+      cacheLength: this.cache.length,
+      ...this.stats,
+      finished: { ...this.stats.finished },
+    };
+  }
+
+  setLimits(limits: EngineLimits): void {
+    this.limits = limits;
+  }
+
+  /** Resolves when nothing is running or waiting. */
+  async idle(): Promise<void> {
+    while (this.running || this.waiting.length) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private worstCaseTokens(seq: Sequence): number {
+    return Math.min(seq.promptIds.length + seq.maxTokens, this.shape.contextLength);
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.loop().finally(() => {
+      this.running = false;
+      if (this.waiting.length) this.kick();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (true) {
+      this.dropCancelledWaiting();
+      this.removeFinished();
+      const admitted = this.admit();
+      for (const seq of admitted) await this.prefill(seq);
+      this.removeFinished();
+      if (this.active.length === 0) {
+        if (this.waiting.length === 0) return;
+        continue;
+      }
+      await this.decodeStep();
+    }
+  }
+
+  /** Moves waiting sequences into the batch while the batch size and cache budget allow. */
+  private admit(): Sequence[] {
+    const admitted: Sequence[] = [];
+    while (this.waiting.length && this.active.length + admitted.length < this.limits.maxBatch) {
+      const next = this.waiting[0];
+      const members = [...this.active, ...admitted, next];
+      // Rows are left-padded to the longest, so the batch costs rows x longest.
+      const projected = members.length * Math.max(...members.map((s) => this.worstCaseTokens(s))) * this.shape.bytesPerToken;
+      if (projected > this.limits.cacheBytes && this.active.length + admitted.length > 0) break;
+      admitted.push(this.waiting.shift()!);
+    }
+    return admitted;
+  }
+
+  private dropCancelledWaiting(): void {
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      if (this.waiting[i].cancelled) {
+        this.count('cancelled');
+        this.waiting.splice(i, 1)[0].finish('cancelled', false, new CancelledError());
+      }
+    }
+  }
+
+  private count(reason: string): void {
+    this.stats.finished[reason] = (this.stats.finished[reason] ?? 0) + 1;
+  }
+
+  private async prefill(seq: Sequence): Promise<void> {
+    const L = seq.promptIds.length;
+    const { layers, kvHeads, headDim } = this.shape;
+    const feeds: Record<string, TensorLike> = {
+      input_ids: this.make('int64', BigInt64Array.from(seq.promptIds, BigInt), [1, L]),
+      attention_mask: this.make('int64', new BigInt64Array(L).fill(1n), [1, L]),
+    };
+    if (this.shape.hasPositionIds) feeds.position_ids = this.make('int64', BigInt64Array.from({ length: L }, (_, i) => BigInt(i)), [1, L]);
+    for (let i = 0; i < layers; i++) {
+      feeds[`past_key_values.${i}.key`] = this.make('float32', new Float32Array(0), [1, kvHeads, 0, headDim]);
+      feeds[`past_key_values.${i}.value`] = this.make('float32', new Float32Array(0), [1, kvHeads, 0, headDim]);
+    }
+    let out: Record<string, TensorLike>;
+    try {
+      out = await this.run(feeds);
+    } catch (err) {
+      this.count('error');
+      seq.finish('error', false, err as Error);
+      return;
+    }
+    this.stats.prefills++;
+    if (seq.cancelled) {
+      this.count('cancelled');
+      seq.finish('cancelled', false, new CancelledError());
+      return;
+    }
+    const V = this.shape.vocabSize;
+    const logits = out.logits.data as Float32Array;
+    const row = logits.subarray((L - 1) * V, L * V);
+    const done = this.sample(seq, row);
+    if (done) return;
+    const keys = Array.from({ length: layers }, (_, i) => out[`present.${i}.key`].data as Float32Array);
+    const values = Array.from({ length: layers }, (_, i) => out[`present.${i}.value`].data as Float32Array);
+    this.cache.addRow(keys, values, L);
+    this.active.push(seq);
+  }
+
+  private sample(seq: Sequence, row: Float32Array): boolean {
+    const token = seq.sampler.next(row, { promptIds: seq.promptIds, generatedIds: seq.generated });
+    this.stats.tokensGenerated++;
+    const done = seq.accept(token, this.shape.contextLength);
+    if (done) this.count(seq.finished!);
+    return done;
+  }
+
+  private async decodeStep(): Promise<void> {
+    const B = this.active.length;
+    const L = this.cache.length;
+    const { layers, kvHeads, headDim, vocabSize: V } = this.shape;
+    const feeds: Record<string, TensorLike> = {
+      input_ids: this.make('int64', BigInt64Array.from(this.active, (s) => BigInt(s.lastToken)), [B, 1]),
+      attention_mask: this.make('int64', this.cache.stepMask(), [B, L + 1]),
+    };
+    if (this.shape.hasPositionIds) feeds.position_ids = this.make('int64', BigInt64Array.from(this.active, (s) => BigInt(s.position)), [B, 1]);
+    for (let i = 0; i < layers; i++) {
+      feeds[`past_key_values.${i}.key`] = this.make('float32', this.cache.keys[i], [B, kvHeads, L, headDim]);
+      feeds[`past_key_values.${i}.value`] = this.make('float32', this.cache.values[i], [B, kvHeads, L, headDim]);
+    }
+    let out: Record<string, TensorLike>;
+    try {
+      out = await this.run(feeds);
+    } catch (err) {
+      // A failed step leaves the cache unusable: end every active sequence with the error.
+      for (const s of this.active) {
+        this.count('error');
+        s.finish('error', false, err as Error);
+      }
+      this.active = [];
+      this.cache.clear();
+      return;
+    }
+    this.stats.steps++;
+    this.cache.adopt(
+      Array.from({ length: layers }, (_, i) => out[`present.${i}.key`].data as Float32Array),
+      Array.from({ length: layers }, (_, i) => out[`present.${i}.value`].data as Float32Array),
+    );
+    const logits = out.logits.data as Float32Array;
+    this.active.forEach((seq, r) => {
+      seq.position++;
+      if (seq.cancelled) return;
+      this.sample(seq, logits.subarray(r * V, (r + 1) * V));
+    });
+  }
+
+  /** Finished and cancelled sequences leave the batch; their cache rows are freed. */
+  private removeFinished(): void {
+    const keep: number[] = [];
+    this.active.forEach((s, i) => {
+      if (!s.finished && s.cancelled) {
+        this.count('cancelled');
+        s.finish('cancelled', false, new CancelledError());
+      }
+      if (!s.finished) keep.push(i);
+    });
+    if (keep.length === this.active.length) return;
+    this.cache.keepRows(keep);
+    this.active = keep.map((i) => this.active[i]);
+  }
+}
+
+const mb = (bytes: number) => Math.ceil(bytes / 2 ** 20);
