@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DataModule } from '../data/data.module';
 import { HealthModule } from '../health/health.module';
+import { GenerationModule } from '../generation/generation.module';
 import { InferenceModule } from '../inference/inference.module';
 import { OpenAiModule } from '../openai/openai.module';
 import { MetricsModule } from '../metrics/metrics.module';
@@ -27,6 +28,7 @@ export class AppModule {
         HealthModule,
         AuthModule,
         InferenceModule,
+        GenerationModule,
         OpenAiModule,
       ],
       providers: [

@@ -86,7 +86,8 @@ export function resolveChatTemplate(input: {
   if (Array.isArray(configured)) {
     const named = configured.find((t: { name?: unknown }) => t?.name === 'default') as { template?: unknown } | undefined;
     if (typeof named?.template === 'string') return model(named.template, 'tokenizer_config.json (chat_template "default")');
-    throw new ChatTemplateError(`${input.origin}/tokenizer_config.json`, `${input.origin}/tokenizer_config.json lists chat templates but none named "default"`);
+    const file = `${input.origin}/tokenizer_config.json`;
+    throw new ChatTemplateError(file, `${file} lists chat templates but none named "default"`);
   }
   if (declaresChatMl(input.tokenizerConfig)) {
     return { template: CHATML_TEMPLATE, source: 'default (ChatML)', isDefault: true, stopStrings: [] };
@@ -186,7 +187,9 @@ export function normalizeChatMessages(messages: unknown): TemplateMessage[] {
   }
   return messages.map((m: unknown, i): TemplateMessage => {
     const at = `messages[${i}]`;
-    if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new ChatMessagesError(`${at} must be an object with role and content`);
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) {
+      throw new ChatMessagesError(`${at} must be an object with role and content`);
+    }
     const msg = m as Record<string, unknown>;
     if (typeof msg.role !== 'string' || !ROLES.includes(msg.role)) {
       throw new ChatMessagesError(`${at}.role must be one of ${ROLES.join(', ')}; got ${JSON.stringify(msg.role ?? null)}`);

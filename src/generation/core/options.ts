@@ -123,7 +123,9 @@ export function normalizeGenerationOptions(input: GenerationOptionsInput | undef
     throw new GenerationOptionsError('n', `n must be an integer from 1 to ${MAX_CHOICES}, got ${show(n)}`);
   }
   const ignoreEos = v('ignore_eos') ?? false;
-  if (typeof ignoreEos !== 'boolean') throw new GenerationOptionsError('ignore_eos', `ignore_eos must be true or false, got ${show(ignoreEos)}`);
+  if (typeof ignoreEos !== 'boolean') {
+    throw new GenerationOptionsError('ignore_eos', `ignore_eos must be true or false, got ${show(ignoreEos)}`);
+  }
   const { logprobs, topLogprobs } = resolveLogprobs(v('logprobs'), v('top_logprobs'));
   const stopTokenIds = new Set(parseStopTokenIds(v('stop_token_ids'), limits.vocabSize));
   if (!ignoreEos) for (const id of limits.eosTokenIds) stopTokenIds.add(id);
@@ -233,24 +235,23 @@ function resolveMaxTokens(maxTokens: unknown, maxCompletionTokens: unknown, limi
 }
 
 function resolveLogprobs(logprobs: unknown, topLogprobs: unknown): { logprobs: boolean; topLogprobs: number } {
-  if (topLogprobs !== undefined && !(Number.isInteger(topLogprobs) && (topLogprobs as number) >= 0 && (topLogprobs as number) <= MAX_TOP_LOGPROBS)) {
+  const isCount = (x: unknown): x is number => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= MAX_TOP_LOGPROBS;
+  if (topLogprobs !== undefined && !isCount(topLogprobs)) {
     throw new GenerationOptionsError('top_logprobs', `top_logprobs must be an integer from 0 to ${MAX_TOP_LOGPROBS}, got ${show(topLogprobs)}`);
   }
+  const badLogprobs = () =>
+    new GenerationOptionsError('logprobs', `logprobs must be true/false or an integer from 0 to ${MAX_TOP_LOGPROBS}, got ${show(logprobs)}`);
   if (typeof logprobs === 'number') {
     // Legacy completions: logprobs is the number of alternatives.
-    if (!(Number.isInteger(logprobs) && logprobs >= 0 && logprobs <= MAX_TOP_LOGPROBS)) {
-      throw new GenerationOptionsError('logprobs', `logprobs must be true/false or an integer from 0 to ${MAX_TOP_LOGPROBS}, got ${show(logprobs)}`);
-    }
+    if (!isCount(logprobs)) throw badLogprobs();
     return { logprobs: true, topLogprobs: logprobs };
   }
-  if (logprobs !== undefined && typeof logprobs !== 'boolean') {
-    throw new GenerationOptionsError('logprobs', `logprobs must be true/false or an integer from 0 to ${MAX_TOP_LOGPROBS}, got ${show(logprobs)}`);
-  }
+  if (logprobs !== undefined && typeof logprobs !== 'boolean') throw badLogprobs();
   const on = logprobs === true;
   if (!on && topLogprobs !== undefined && topLogprobs !== 0) {
     throw new GenerationOptionsError('top_logprobs', 'top_logprobs needs logprobs set to true');
   }
-  return { logprobs: on, topLogprobs: on ? ((topLogprobs as number | undefined) ?? 0) : 0 };
+  return { logprobs: on, topLogprobs: on ? (topLogprobs ?? 0) : 0 };
 }
 
 function parseStop(stop: unknown): string[] {

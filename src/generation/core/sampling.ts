@@ -131,8 +131,11 @@ export class Sampler {
 
     const { ids, keys } = scratch;
     const { kept: n, max, total, full } = this.truncate(work, vocab);
-    let kept = 0;
-    for (let i = 0; i < n; i++) kept += keys[i];
+    let kept = total * 1.5;
+    if (n < vocab) {
+      kept = 0;
+      for (let i = 0; i < n; i++) kept += keys[i];
+    }
     const u = this.rng.nextFloat() * kept;
     let pick = n - 1;
     let acc = 0;
@@ -282,6 +285,9 @@ export class Sampler {
       n = selectMass(ids, keys, frontMass >= target ? front : n, target);
     }
     if (this.minP > 0) {
+      // Everything min_p keeps is among the likely tokens packed at the front, unless
+      // top_p has already reordered the candidates.
+      if (this.topP === 1 && this.minP >= NUCLEUS_PREFILTER) n = Math.min(n, front);
       // The best token has weight exactly 1 (e^0), so min_p compares weights directly.
       let m = 0;
       for (let i = 0; i < n; i++) {

@@ -101,6 +101,7 @@ export class Featurizer {
   private readonly counts = new Map<number, number>();
 
   constructor(config: Partial<FeaturizerConfig> = {}) {
+    if (config.version !== undefined && config.version !== 1) throw new Error(`Featurizer version ${config.version} is not supported (this code writes version 1)`);
     this.config = { ...DEFAULT_FEATURIZER_CONFIG, ...config, version: 1 };
     const { dim, charNgramMin, charNgramMax, wordNgramMax } = this.config;
     if (!Number.isInteger(dim) || dim < 2 || (dim & (dim - 1)) !== 0 || dim > 1 << 24) {

@@ -51,9 +51,7 @@ let jieba: JiebaLike | null = null;
 export function getJieba(): JiebaLike {
   if (!jieba) {
     // require() rather than import: the dictionary is ~5 MB and only needed for Chinese.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Jieba } = require('@node-rs/jieba') as { Jieba: { withDict(d: Uint8Array): JiebaLike } };
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { dict } = require('@node-rs/jieba/dict') as { dict: Uint8Array };
     jieba = Jieba.withDict(dict);
   }

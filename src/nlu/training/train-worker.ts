@@ -20,7 +20,6 @@ export type TrainWorkerMessage =
 
 function loadGazetteer(modulePath: string | undefined, data: NluTrainingData): Gazetteer | undefined {
   if (!modulePath) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(modulePath) as { createGazetteer?: (d: NluTrainingData) => Gazetteer };
   if (typeof mod.createGazetteer !== 'function') throw new Error(`${modulePath} does not export createGazetteer(data)`);
   return mod.createGazetteer(data);

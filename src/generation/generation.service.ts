@@ -1,0 +1,193 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BadInputError, NotFoundError, UnavailableError } from '../common/errors';
+import { AppConfig, settingNumber } from '../config/app-config';
+import { InferencePool } from '../inference/inference-pool.service';
+import { makeTensorLike } from '../inference/runtime/ort';
+import { Tokenizer, TokenizerService } from '../inference/tokenizer.service';
+import { ChatTemplate, resolveChatTemplate, specialTokensFromConfig } from './core/chat-template';
+import { generationConfigDefaults, GenerationOptions, GenerationOptionsInput, normalizeGenerationOptions, samplingOptionsFor } from './core/options';
+import { Sampler } from './core/sampling';
+import { EngineStats, GenerationEngine } from './engine/engine';
+import { causalLmShape, CausalLmShape, ModelShapeError } from './engine/model-shape';
+import { Sequence, SequenceEvent } from './engine/sequence';
+
+export interface GenerationRequest {
+  model?: string;
+  /** completion: a string (or token ids); chat: messages */
+  prompt?: string | number[];
+  messages?: unknown[];
+  options?: GenerationOptionsInput;
+  /** max_tokens when the request gives none */
+  defaultMaxTokens?: number;
+  signal?: AbortSignal;
+}
+
+export interface PreparedGeneration {
+  model: string;
+  promptIds: number[];
+  options: GenerationOptions;
+  /** one event stream per choice */
+  streams: AsyncGenerator<SequenceEvent>[];
+  tokenText: (id: number) => string;
+}
+
+interface ModelRuntime {
+  id: string;
+  loadedAt?: Date;
+  shape: CausalLmShape;
+  engine: GenerationEngine;
+  tokenizer: Tokenizer;
+  chat: ChatTemplate;
+  chatStops: readonly string[];
+  specialTokens: Record<string, string>;
+  defaults: ReturnType<typeof generationConfigDefaults>;
+}
+
+export const PULL_HINT = 'npm run models:pull -- Xenova/gpt2 (or onnx-community/Qwen2.5-0.5B-Instruct), then restart or POST /api/v1/models/{id}/load';
+
+/**
+ * Text generation over the shared pool: resolves the model, renders chat templates,
+ * tokenizes, validates options against the model's context, and hands sequences to the
+ * model's continuous-batching engine.
+ */
+@Injectable()
+export class GenerationService {
+  private readonly logger = new Logger('Generation');
+  private readonly runtimes = new Map<string, Promise<ModelRuntime>>();
+  private seq = 0;
+
+  constructor(
+    private readonly pool: InferencePool,
+    private readonly tokenizers: TokenizerService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Text-generation models the pool knows, loaded or not. */
+  models(): { id: string; state: string }[] {
+    return this.pool.list().filter((m) => m.task === 'text-generation').map((m) => ({ id: m.id, state: m.state }));
+  }
+
+  resolveModel(requested?: string): string {
+    const models = this.models();
+    if (requested) {
+      const m = models.find((x) => x.id === requested);
+      if (!m) {
+        if (models.length === 0) throw new UnavailableError(`No text-generation model is installed. Install one: ${PULL_HINT}`);
+        throw new NotFoundError(`The model \`${requested}\` does not exist; installed text-generation models: ${models.map((x) => x.id).join(', ')}`, { param: 'model' });
+      }
+      return m.id;
+    }
+    const preferred = this.config.raw.GENERATION_DEFAULT_MODEL;
+    if (preferred && models.some((m) => m.id === preferred)) return preferred;
+    const ready = models.find((m) => m.state === 'ready') ?? models[0];
+    if (!ready) throw new UnavailableError(`No text-generation model is installed. Install one: ${PULL_HINT}`);
+    return ready.id;
+  }
+
+  async stats(model: string): Promise<EngineStats> {
+    return (await this.runtime(this.resolveModel(model))).engine.getStats();
+  }
+
+  /** Validates and starts a generation; the returned streams deliver each choice's tokens. */
+  async start(req: GenerationRequest): Promise<PreparedGeneration> {
+    const id = this.resolveModel(req.model);
+    const rt = await this.runtime(id);
+    let promptIds: number[];
+    let extraStops: readonly string[] = [];
+    let promptParam = 'prompt';
+    if (req.messages) {
+      promptParam = 'messages';
+      const text = rt.chat.render(req.messages, { specialTokens: rt.specialTokens });
+      promptIds = rt.tokenizer.encode(text, { add_special_tokens: false });
+      extraStops = rt.chatStops;
+    } else if (Array.isArray(req.prompt)) {
+      promptIds = req.prompt;
+      const bad = promptIds.find((t) => !Number.isInteger(t) || t < 0 || t >= rt.shape.vocabSize);
+      if (bad !== undefined) throw new BadInputError(`prompt token ${bad} is outside the vocabulary (0..${rt.shape.vocabSize - 1})`, { param: 'prompt' });
+    } else {
+      promptIds = rt.tokenizer.encode(req.prompt ?? '');
+    }
+    if (promptIds.length === 0) {
+      const bos = rt.defaults.eosTokenIds[0];
+      if (bos === undefined) throw new BadInputError('The prompt is empty', { param: promptParam });
+      promptIds = [bos]; // GPT-2 convention: an empty prompt starts after <|endoftext|>
+    }
+    const options = normalizeGenerationOptions(req.options, {
+      eosTokenIds: rt.defaults.eosTokenIds,
+      contextLength: rt.shape.contextLength,
+      promptLength: promptIds.length,
+      vocabSize: rt.shape.vocabSize,
+      defaultMaxTokens: req.defaultMaxTokens ?? settingNumber(this.config, 'GENERATION_DEFAULT_MAX_TOKENS'),
+      defaults: rt.defaults.defaults,
+      promptParam,
+    });
+    const stops = [...new Set([...options.stop, ...extraStops])];
+    const decode = (ids: number[]) => rt.tokenizer.decode(ids, { skip_special_tokens: true });
+    const sequences = Array.from({ length: options.n }, (_, i) => {
+      const sampler = new Sampler(samplingOptionsFor(options, i), { vocabSize: rt.shape.vocabSize });
+      return new Sequence(this.seq++, { promptIds, maxTokens: options.max_tokens, stopTokenIds: new Set(options.stop_token_ids), stop: stops, sampler, decode, signal: req.signal });
+    });
+    for (const s of sequences) rt.engine.submit(s);
+    return { model: id, promptIds, options, streams: sequences.map((s) => s.stream()), tokenText: (tid) => rt.tokenizer.decode([tid], { skip_special_tokens: false }) };
+  }
+
+  private runtime(id: string): Promise<ModelRuntime> {
+    const status = this.pool.status(id);
+    if (status.state !== 'ready') {
+      throw new UnavailableError(`Model ${id} is not available (${status.state}${status.error ? `: ${status.error}` : ''}); an admin can POST /api/v1/models/${id}/load`, undefined, status.state === 'loading' ? 2 : undefined);
+    }
+    let rt = this.runtimes.get(id);
+    if (rt) {
+      const cached = rt;
+      // A reload (new sessions, maybe new files) gets a fresh runtime.
+      rt = cached.then((r) => (r.loadedAt?.getTime() === status.loadedAt?.getTime() ? r : this.build(id)));
+    } else {
+      rt = this.build(id);
+    }
+    this.runtimes.set(id, rt);
+    rt.catch(() => this.runtimes.delete(id));
+    return rt;
+  }
+
+  private async build(id: string): Promise<ModelRuntime> {
+    const d = this.pool.descriptor(id);
+    const status = this.pool.status(id);
+    let shape: CausalLmShape;
+    try {
+      shape = causalLmShape(d.config, status.inputs.map((i) => i.name));
+    } catch (err) {
+      if (err instanceof ModelShapeError) throw new UnavailableError(`Model ${id} cannot be used for generation: ${err.message}`);
+      throw err;
+    }
+    this.tokenizers.forget(id);
+    const tokenizer = await this.tokenizers.get(id);
+    const chatFile = d.dir && existsSync(join(d.dir, 'chat_template.jinja')) ? readFileSync(join(d.dir, 'chat_template.jinja'), 'utf8') : undefined;
+    const resolved = resolveChatTemplate({ origin: d.dir ?? id, tokenizerConfig: d.tokenizerConfig, chatTemplateFile: chatFile });
+    const engine = new GenerationEngine(
+      id,
+      shape,
+      async (feeds) => this.pool.run(id, feeds, { transfer: true, timeoutMs: 0 }),
+      (type, data, dims) => makeTensorLike(type, data, dims),
+      {
+        maxBatch: settingNumber(this.config, 'GENERATION_MAX_BATCH'),
+        cacheBytes: settingNumber(this.config, 'GENERATION_KV_CACHE_MB') * 2 ** 20,
+        maxWaiting: settingNumber(this.config, 'GENERATION_MAX_WAITING'),
+      },
+    );
+    this.logger.log(`Generation engine for ${id}: ${shape.layers} layers, ${shape.kvHeads} kv heads x ${shape.headDim}, context ${shape.contextLength}, chat template ${resolved.source}`);
+    return {
+      id,
+      loadedAt: status.loadedAt,
+      shape,
+      engine,
+      tokenizer,
+      chat: ChatTemplate.fromResolved(resolved),
+      chatStops: resolved.stopStrings,
+      specialTokens: specialTokensFromConfig(d.tokenizerConfig),
+      defaults: generationConfigDefaults(d.generationConfig),
+    };
+  }
+}
+

@@ -1,0 +1,37 @@
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { clientAbortSignal } from '../common/abort';
+import { ChatCompletionRequestDto, ChatCompletionResponseDto, CompletionRequestDto, CompletionResponseDto } from './completions.dto';
+import { OpenAiErrorDto } from './openai.dto';
+import { OpenAiService } from './openai.service';
+
+const STREAM_NOTE = 'With "stream": true the answer is text/event-stream: one `data: {chunk}` per event, ending with `data: [DONE]`.';
+
+@ApiTags('openai')
+@ApiBearerAuth()
+@ApiResponse({ status: 400, type: OpenAiErrorDto, description: 'Invalid request; error.param names the field' })
+@ApiResponse({ status: 401, type: OpenAiErrorDto, description: 'Missing or invalid API key' })
+@ApiResponse({ status: 404, type: OpenAiErrorDto, description: 'Unknown model' })
+@ApiResponse({ status: 429, type: OpenAiErrorDto, description: 'Rate limited' })
+@ApiResponse({ status: 503, type: OpenAiErrorDto, description: 'No generation model installed, or overloaded (Retry-After)' })
+@Controller('v1')
+export class CompletionsController {
+  constructor(private readonly openai: OpenAiService) {}
+
+  /** OpenAI-compatible text completion. */
+  @Post('completions')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CompletionResponseDto, description: STREAM_NOTE })
+  createCompletion(@Body() body: CompletionRequestDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<CompletionResponseDto | void> {
+    return this.openai.completions(body, clientAbortSignal(req, res), res);
+  }
+
+  /** OpenAI-compatible chat completion (messages rendered with the model's chat template). */
+  @Post('chat/completions')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ChatCompletionResponseDto, description: STREAM_NOTE })
+  createChatCompletion(@Body() body: ChatCompletionRequestDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<ChatCompletionResponseDto | void> {
+    return this.openai.chat(body, clientAbortSignal(req, res), res);
+  }
+}

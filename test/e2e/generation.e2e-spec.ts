@@ -1,0 +1,179 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { GenerationService } from '../../src/generation/generation.service';
+import { InferencePool } from '../../src/inference/inference-pool.service';
+import { makeTensorLike } from '../../src/inference/runtime/ort';
+import { TokenizerService } from '../../src/inference/tokenizer.service';
+import { writeTinyGpt2 } from './support/models';
+import { startTestApp, TestApp } from './support/test-app';
+
+const PROMPTS = ['Hello, world!', '今天的天气怎么样？', 'The quick brown fox', 'a', '我要订购一本小说，请问有什么推荐的吗？还有别的吗'];
+
+async function greedyIds(t: TestApp, prompt: string, maxTokens: number, model = 'tiny-gpt2'): Promise<number[]> {
+  const res = await t.http().post('/api/v1/generation/generate').send({ model, prompt, max_tokens: maxTokens, temperature: 0, logprobs: true, ignore_eos: true }).expect(200);
+  return res.body.choices[0].tokens.map((x: { id: number }) => x.id);
+}
+
+describe('generation', () => {
+  let t: TestApp;
+  let pool: InferencePool;
+  let modelsDir: string;
+  let baseURL: string;
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'llmos-gen-'));
+    modelsDir = join(dataDir, 'models');
+    mkdirSync(modelsDir, { recursive: true });
+    await writeTinyGpt2(modelsDir);
+    t = await startTestApp({ env: { DATA_DIR: dataDir, MODELS_DIR: modelsDir, GENERATION_MAX_BATCH: '8' } });
+    pool = t.app.get(InferencePool);
+    await pool.startup;
+    baseURL = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}/v1`;
+  });
+  afterAll(() => t.close());
+
+  it('greedy with the KV cache equals greedy recomputing the whole sequence each step', async () => {
+    const tokenizer = await t.app.get(TokenizerService).get('tiny-gpt2');
+    const cfg = pool.descriptor('tiny-gpt2').config as { n_layer: number; n_head: number; n_embd: number; vocab_size: number };
+    const headDim = cfg.n_embd / cfg.n_head;
+    for (const prompt of PROMPTS.slice(0, 3)) {
+      const ids = tokenizer.encode(prompt);
+      const expected: number[] = [];
+      const seq = [...ids];
+      for (let step = 0; step < 12; step++) {
+        const L = seq.length;
+        const i64 = (v: number[]) => makeTensorLike('int64', BigInt64Array.from(v.map(BigInt)), [1, v.length]);
+        const feeds: Record<string, ReturnType<typeof makeTensorLike>> = { input_ids: i64(seq), attention_mask: i64(seq.map(() => 1)), position_ids: i64(seq.map((_, i) => i)) };
+        for (let l = 0; l < cfg.n_layer; l++) {
+          feeds[`past_key_values.${l}.key`] = makeTensorLike('float32', new Float32Array(0), [1, cfg.n_head, 0, headDim]);
+          feeds[`past_key_values.${l}.value`] = makeTensorLike('float32', new Float32Array(0), [1, cfg.n_head, 0, headDim]);
+        }
+        const out = await pool.run('tiny-gpt2', feeds);
+        const logits = (out.logits.data as Float32Array).subarray((L - 1) * cfg.vocab_size, L * cfg.vocab_size);
+        let best = 0;
+        for (let v = 1; v < logits.length; v++) if (logits[v] > logits[best]) best = v;
+        expected.push(best);
+        seq.push(best);
+      }
+      expect(await greedyIds(t, prompt, 12)).toEqual(expected);
+    }
+  });
+
+  it('continuous batching: concurrent requests of different lengths give exactly their solo tokens, also when one joins mid-flight', async () => {
+    const solo: number[][] = [];
+    for (const p of PROMPTS) solo.push(await greedyIds(t, p, 20));
+    const gen = t.app.get(GenerationService);
+    const stepsBefore = (await gen.stats('tiny-gpt2')).steps;
+    const together = PROMPTS.slice(0, 4).map((p) => greedyIds(t, p, 20));
+    await new Promise((r) => setTimeout(r, 30)); // let them start decoding
+    const late = greedyIds(t, PROMPTS[4], 20);
+    const results = await Promise.all([...together, late]);
+    expect(results).toEqual(solo);
+    const stepsAfter = (await gen.stats('tiny-gpt2')).steps;
+    expect(stepsAfter - stepsBefore).toBeLessThan(5 * 20); // they shared decode steps
+  });
+
+  it('matches transformers.js text-generation greedy token ids', async () => {
+    const tf = require('@huggingface/transformers');
+    tf.env.allowRemoteModels = false;
+    tf.env.localModelPath = `${modelsDir}/`;
+    const generator = await tf.pipeline('text-generation', 'tiny-gpt2', { dtype: 'fp32' });
+    for (const prompt of PROMPTS.slice(0, 3)) {
+      const inputs = generator.tokenizer(prompt);
+      const output = await generator.model.generate({ ...inputs, max_new_tokens: 10, do_sample: false, min_new_tokens: 10 });
+      const theirs = Array.from(output.data as BigInt64Array, Number).slice(inputs.input_ids.dims[1]);
+      expect(await greedyIds(t, prompt, 10)).toEqual(theirs);
+    }
+    await generator.dispose();
+  });
+
+  it('streams chunks that concatenate to the non-streamed text, with Chinese intact', async () => {
+    const body = { model: 'tiny-gpt2', prompt: '今天的天气', max_tokens: 30, temperature: 0 };
+    const whole = await t.http().post('/v1/completions').send(body).expect(200);
+    const streamed = await t.http().post('/v1/completions').send({ ...body, stream: true, stream_options: { include_usage: true } }).buffer(true).parse((res, cb) => {
+      let data = '';
+      res.on('data', (c: Buffer) => (data += c.toString('utf8')));
+      res.on('end', () => cb(null, data));
+    });
+    expect(streamed.headers['content-type']).toMatch(/text\/event-stream/);
+    const events = String(streamed.body).split('\n\n').filter(Boolean).map((e) => e.replace(/^data: /, ''));
+    expect(events[events.length - 1]).toBe('[DONE]');
+    const chunks = events.slice(0, -1).map((e) => JSON.parse(e));
+    const text = chunks.flatMap((c) => c.choices.map((ch: { text: string }) => ch.text)).join('');
+    expect(text).toBe(whole.body.choices[0].text);
+    expect(text).not.toContain('\uFFFD');
+    expect(chunks[chunks.length - 1].usage).toEqual(whole.body.usage);
+  });
+
+  it('cuts exactly before a stop string and repeats seeded sampling', async () => {
+    const base = await t.http().post('/v1/completions').send({ model: 'tiny-gpt2', prompt: 'Hello', max_tokens: 40, temperature: 0 }).expect(200);
+    const full: string = base.body.choices[0].text;
+    const stop = full.slice(8, 11);
+    expect(stop.length).toBe(3);
+    const cut = await t.http().post('/v1/completions').send({ model: 'tiny-gpt2', prompt: 'Hello', max_tokens: 40, temperature: 0, stop: [stop] }).expect(200);
+    expect(cut.body.choices[0].text).toBe(full.slice(0, full.indexOf(stop)));
+    expect(cut.body.choices[0].finish_reason).toBe('stop');
+    const sampled = { model: 'tiny-gpt2', prompt: 'Hello', max_tokens: 20, temperature: 1, seed: 1234, n: 2 };
+    const a = await t.http().post('/v1/completions').send(sampled).expect(200);
+    const b = await t.http().post('/v1/completions').send(sampled).expect(200);
+    expect(a.body.choices.map((c: { text: string }) => c.text)).toEqual(b.body.choices.map((c: { text: string }) => c.text));
+    expect(a.body.choices[0].text).not.toBe(a.body.choices[1].text);
+    const other = await t.http().post('/v1/completions').send({ ...sampled, seed: 99 }).expect(200);
+    expect(other.body.choices[0].text).not.toBe(a.body.choices[0].text);
+  });
+
+  it('frees the slot when the client disconnects', async () => {
+    const gen = t.app.get(GenerationService);
+    const before = (await gen.stats('tiny-gpt2')).finished.cancelled ?? 0;
+    const leaving = t.http().post('/api/v1/generation/generate').send({ model: 'tiny-gpt2', prompt: 'Hello', max_tokens: 100, ignore_eos: true, stream: true }).timeout(60);
+    await expect(leaving).rejects.toThrow(/Timeout/);
+    for (let i = 0; i < 100 && ((await gen.stats('tiny-gpt2')).finished.cancelled ?? 0) === before; i++) await new Promise((r) => setTimeout(r, 20));
+    const stats = await gen.stats('tiny-gpt2');
+    expect(stats.finished.cancelled).toBe(before + 1);
+    expect(stats.active).toBe(0);
+    expect(stats.cacheBytes).toBe(0);
+  });
+
+  it('refuses prompt + max_tokens beyond the context with the numbers', async () => {
+    const res = await t.http().post('/v1/completions').send({ model: 'tiny-gpt2', prompt: 'Hello', max_tokens: 500 }).expect(400);
+    expect(res.body.error.message).toMatch(/128/);
+    expect(res.body.error.message).toMatch(/500/);
+    expect(res.body.error.param).toBe('max_tokens');
+    const native = await t.http().post('/api/v1/generation/generate').send({ prompt: 'x', top_p: 3 }).expect(400);
+    expect(native.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    expect(native.body.message).toMatch(/top_p/);
+  });
+
+  it('works with the official openai client', async () => {
+    const client = new OpenAI({ apiKey: 'unused', baseURL });
+    const models = await client.models.list();
+    expect(models.data.map((m) => m.id)).toEqual(['tiny-gpt2']);
+    const completion = await client.completions.create({ model: 'tiny-gpt2', prompt: 'Hello, world!', max_tokens: 8, temperature: 0 });
+    expect(completion.choices[0].text.length).toBeGreaterThan(0);
+    expect(completion.usage?.completion_tokens).toBe(8);
+    const chat = await client.chat.completions.create({ model: 'tiny-gpt2', messages: [{ role: 'user', content: 'Hello, world!' }], max_tokens: 8, temperature: 0 });
+    expect(chat.choices[0].message.role).toBe('assistant');
+    const stream = await client.chat.completions.create({ model: 'tiny-gpt2', messages: [{ role: 'user', content: 'Hello, world!' }], max_tokens: 8, temperature: 0, stream: true });
+    let streamed = '';
+    for await (const chunk of stream) streamed += chunk.choices[0]?.delta?.content ?? '';
+    expect(streamed).toBe(chat.choices[0].message.content);
+    await expect(client.completions.create({ model: 'nope', prompt: 'x' })).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('generation without a model', () => {
+  it('answers 503 saying how to install one', async () => {
+    const t = await startTestApp();
+    try {
+      const res = await t.http().post('/v1/chat/completions').send({ model: 'gpt2', messages: [{ role: 'user', content: 'hi' }] }).expect(503);
+      expect(res.body.error.message).toMatch(/npm run models:pull --/);
+      const native = await t.http().post('/api/v1/generation/generate').send({ prompt: 'hi' }).expect(503);
+      expect(native.body.message).toMatch(/npm run models:pull --/);
+    } finally {
+      await t.close();
+    }
+  });
+});
