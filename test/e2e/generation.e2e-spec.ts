@@ -90,7 +90,7 @@ describe('generation', () => {
     await generator.dispose();
   });
 
-  it('streams chunks that concatenate to the non-streamed text, with Chinese intact', async () => {
+  it('streams chunks that concatenate to the non-streamed text', async () => {
     const body = { model: 'tiny-gpt2', prompt: '今天的天气', max_tokens: 30, temperature: 0 };
     const whole = await t.http().post('/v1/completions').send(body).expect(200);
     const streamed = await t.http().post('/v1/completions').send({ ...body, stream: true, stream_options: { include_usage: true } }).buffer(true).parse((res, cb) => {
@@ -104,7 +104,10 @@ describe('generation', () => {
     const chunks = events.slice(0, -1).map((e) => JSON.parse(e));
     const text = chunks.flatMap((c) => c.choices.map((ch: { text: string }) => ch.text)).join('');
     expect(text).toBe(whole.body.choices[0].text);
-    expect(text).not.toContain('\uFFFD');
+    // Equality with the one-shot decode proves no chunk boundary split a character: a split
+    // would show as U+FFFD in a chunk where the whole text has the real character. (A
+    // random-weight model may itself emit byte sequences that are not UTF-8.)
+    expect(chunks.length).toBeGreaterThan(3);
     expect(chunks[chunks.length - 1].usage).toEqual(whole.body.usage);
   });
 

@@ -131,7 +131,7 @@ export class Sampler {
 
     const { ids, keys } = scratch;
     const { kept: n, max, total, full } = this.truncate(work, vocab);
-    let kept = total * 1.5;
+    let kept = total; // unless truncation dropped something
     if (n < vocab) {
       kept = 0;
       for (let i = 0; i < n; i++) kept += keys[i];
