@@ -51,3 +51,52 @@ export function printTable(title: string, rows: Record<string, unknown>[]): void
   process.stdout.write(`\n${title}\n${line(cols)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
   for (const r of rows) process.stdout.write(`${line(cols.map((c) => fmt(r[c])))}\n`);
 }
+
+export interface StreamLoadResult {
+  requests: number;
+  failed: number;
+  tokens: number;
+  seconds: number;
+  /** per-request time to first token, ms (requests whose client reports it) */
+  ttfts: number[];
+  /** per-request total time, ms */
+  latencies: number[];
+  /** first error message, if any request failed */
+  error?: string;
+}
+
+/**
+ * A closed loop over streaming requests: `concurrency` callers each start a request,
+ * wait for its last token, start the next, until `seconds` have passed and each caller
+ * has finished at least `minPerCaller`. Requests already running at the deadline finish
+ * and count, so tokens / seconds is the aggregate rate over whole requests.
+ */
+export async function runStreamingLoop(
+  concurrency: number,
+  seconds: number,
+  minPerCaller: number,
+  request: (i: number) => Promise<{ ttftMs?: number; tokens: number }>,
+): Promise<StreamLoadResult> {
+  const r: StreamLoadResult = { requests: 0, failed: 0, tokens: 0, seconds: 0, ttfts: [], latencies: [] };
+  let counter = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const caller = async () => {
+    for (let done = 0; done < minPerCaller || performance.now() < deadline; done++) {
+      const t = performance.now();
+      try {
+        const out = await request(counter++);
+        r.latencies.push(performance.now() - t);
+        if (out.ttftMs !== undefined) r.ttfts.push(out.ttftMs);
+        r.tokens += out.tokens;
+        r.requests++;
+      } catch (err) {
+        r.failed++;
+        r.error ??= (err as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, caller));
+  r.seconds = (performance.now() - started) / 1000;
+  return r;
+}

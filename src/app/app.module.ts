@@ -12,6 +12,7 @@ import { GenerationModule } from '../generation/generation.module';
 import { InferenceModule } from '../inference/inference.module';
 import { OpenAiModule } from '../openai/openai.module';
 import { MetricsModule } from '../metrics/metrics.module';
+import { NluModule } from '../nlu/nlu.module';
 import { loggerOptions } from './logging';
 
 /** The whole application: shared capabilities first, then feature modules. */
@@ -28,6 +29,7 @@ export class AppModule {
         HealthModule,
         AuthModule,
         InferenceModule,
+        NluModule,
         GenerationModule,
         OpenAiModule,
       ],

@@ -124,7 +124,8 @@ export class GenerationService {
       promptParam,
     });
     const stops = [...new Set([...options.stop, ...extraStops])];
-    const decode = (ids: number[]) => rt.tokenizer.decode(ids, { skip_special_tokens: true });
+    // The incremental decoder diffs windows of text: tokenizer clean-up would make them disagree.
+    const decode = (ids: number[]) => rt.tokenizer.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false });
     const sequences = Array.from({ length: options.n }, (_, i) => {
       const sampler = new Sampler(samplingOptionsFor(options, i), { vocabSize: rt.shape.vocabSize });
       return new Sequence(this.seq++, { promptIds, maxTokens: options.max_tokens, stopTokenIds: new Set(options.stop_token_ids), stop: stops, sampler, decode, signal: req.signal });

@@ -6,7 +6,7 @@ import { InferencePool } from './inference-pool.service';
 /** The part of a transformers.js tokenizer the modules use. */
 export interface Tokenizer {
   encode(text: string, options?: { add_special_tokens?: boolean }): number[];
-  decode(ids: number[], options?: { skip_special_tokens?: boolean }): string;
+  decode(ids: number[], options?: { skip_special_tokens?: boolean; clean_up_tokenization_spaces?: boolean }): string;
   apply_chat_template?(messages: unknown[], options?: Record<string, unknown>): unknown;
   readonly model_max_length?: number;
   readonly pad_token_id?: number | null;

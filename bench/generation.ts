@@ -1,0 +1,161 @@
+/**
+ * npm run bench:generation [-- --sizes tiny,small --concurrency 1,4,16 --max-tokens 32 --seconds 0]
+ *
+ * Text generation on the GPT-2 fixtures (tiny, and GPT-2-small shaped), this project's
+ * engine (continuous batching over the InferencePool) vs transformers.js's own
+ * text-generation pipeline called once per request, at several concurrencies, side by
+ * side in one run. Greedy, exactly --max-tokens new tokens per request (EOS ignored),
+ * prompts of varied lengths. Prints aggregate tokens/s, time to first token p50/p99 and
+ * the ratios the goals are stated in; writes JSON to bench/results/.
+ *
+ * --seconds: minimum length of each cell (every concurrent caller also finishes at least
+ * one request); 0 = per size defaults (tiny 3 s, small 8 s).
+ */
+import 'reflect-metadata';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeFixture } from '../src/inference/fixtures/write-fixture';
+import { GenerationClient, oursClient, transformersClient } from './lib/generation-clients';
+import { percentile, printTable, runStreamingLoop } from './lib/load';
+
+/** 2 to 69 tokens with the fixtures' tokenizer (tiny's context is 128, so prompt + 32 fits). */
+const PROMPTS = [
+  'Hello, world!',
+  '今天的天气怎么样？',
+  'The quick brown fox jumps over the lazy dog near the river bank.',
+  'I would like to order two copies of a science fiction novel, please. Can you tell me when they will arrive and how much shipping costs?',
+  '我要订购一本小说，请问有什么推荐的吗？',
+  'Summarize: The meeting covered the quarterly budget, the hiring plan for the next two quarters, and the migration of the billing system to the new database.',
+  'Where is my order? It was supposed to arrive yesterday.',
+  '请帮我写一首关于秋天的短诗，要有落叶、月亮和远方的朋友。',
+];
+const DEFAULT_SECONDS: Record<string, number> = { tiny: 3, small: 8 };
+
+interface Cell {
+  tokS: number;
+  requests: number;
+  ttftP50?: number;
+  ttftP99?: number;
+  latencyP50: number;
+  avgBatch?: number;
+}
+
+async function measure(client: GenerationClient, concurrency: number, seconds: number, maxTokens: number): Promise<Cell> {
+  const before = await client.counters?.();
+  const r = await runStreamingLoop(concurrency, seconds, 1, (i) => client.generate(PROMPTS[i % PROMPTS.length], maxTokens));
+  if (r.failed) throw new Error(`${client.name}: ${r.failed} of ${r.failed + r.requests} requests failed: ${r.error}`);
+  const after = await client.counters?.();
+  const cell: Cell = {
+    tokS: r.tokens / r.seconds,
+    requests: r.requests,
+    ttftP50: r.ttfts.length ? percentile(r.ttfts, 50) : undefined,
+    ttftP99: r.ttfts.length ? percentile(r.ttfts, 99) : undefined,
+    latencyP50: percentile(r.latencies, 50),
+  };
+  if (before && after) {
+    // sequences per decode step (each prefill yields one token outside the decode steps)
+    const decoded = after.tokens - before.tokens - (after.prefills - before.prefills);
+    cell.avgBatch = decoded / Math.max(1, after.steps - before.steps);
+  }
+  return cell;
+}
+
+async function benchSize(size: 'tiny' | 'small', levels: number[], maxTokens: number, seconds: number) {
+  const dir = resolve('var', 'fixtures', `${size}-gpt2`);
+  if (!existsSync(join(dir, 'onnx', 'model.onnx'))) {
+    process.stdout.write(`Generating the ${size} GPT-2 fixture in ${dir} ...\n`);
+    await writeFixture('gpt2', size, dir);
+  }
+  const ours = await oursClient(dir, Math.max(...levels));
+  const theirs = await transformersClient(dir);
+  try {
+    // Both must compute the same thing: same greedy tokens for a prompt (warms both paths too).
+    const a = await ours.generate(PROMPTS[2], maxTokens);
+    const b = await theirs.generate(PROMPTS[2], maxTokens);
+    const sameTokens = b.ids.length === 0 ? 'n/a' : String(a.ids.join() === b.ids.join());
+    for (const c of [ours, theirs]) await Promise.all(PROMPTS.slice(0, 4).map((p) => c.generate(p, 4)));
+    const rows: Record<string, unknown>[] = [];
+    for (const concurrency of levels) {
+      const load = loadavg()[0];
+      // Interleaved per level, so a change in the machine's load hits both alike.
+      const o = await measure(ours, concurrency, seconds, maxTokens);
+      const t = await measure(theirs, concurrency, seconds, maxTokens);
+      rows.push({
+        size,
+        c: concurrency,
+        ours_tok_s: o.tokS,
+        tfjs_tok_s: t.tokS,
+        ratio: o.tokS / t.tokS,
+        ours_ttft_p50: o.ttftP50 ?? 'n/a',
+        ours_ttft_p99: o.ttftP99 ?? 'n/a',
+        tfjs_ttft_p50: t.ttftP50 ?? 'n/a',
+        tfjs_ttft_p99: t.ttftP99 ?? 'n/a',
+        ours_lat_p50: o.latencyP50,
+        tfjs_lat_p50: t.latencyP50,
+        ours_reqs: o.requests,
+        tfjs_reqs: t.requests,
+        ours_avg_batch: o.avgBatch ?? 'n/a',
+        load1: load,
+      });
+    }
+    return { size, sameTokens, rows };
+  } finally {
+    await ours.close();
+    await theirs.close();
+  }
+}
+
+function goals(size: string, rows: Record<string, unknown>[], levels: number[]): Record<string, unknown>[] {
+  const at = (c: number) => rows.find((r) => r.c === c) as Record<string, number> | undefined;
+  const lo = at(Math.min(...levels));
+  const hi = at(Math.max(...levels));
+  if (!lo || !hi) return [];
+  const check = (name: string, value: number, goal: number) => ({ size, ratio: name, value, goal: `>= ${goal}`, met: value >= goal ? 'yes' : 'NO' });
+  return [
+    check(`ours/tfjs single-stream (c=${lo.c})`, lo.ours_tok_s / lo.tfjs_tok_s, 1),
+    check(`ours/tfjs aggregate (c=${hi.c})`, hi.ours_tok_s / hi.tfjs_tok_s, 4),
+    check(`ours c=${hi.c} / ours c=${lo.c}`, hi.ours_tok_s / lo.ours_tok_s, 3),
+  ];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: 'tiny,small' },
+      concurrency: { type: 'string', default: '1,4,16' },
+      'max-tokens': { type: 'string', default: '32' },
+      seconds: { type: 'string', default: '0' },
+    },
+  });
+  const sizes = values.sizes!.split(',').map((s) => (s.trim() === 'tiny' ? 'tiny' : 'small'));
+  const levels = values.concurrency!.split(',').map(Number);
+  const maxTokens = Number(values['max-tokens']);
+  const loadAtStart = loadavg();
+  process.stdout.write(`bench:generation — load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs\n`);
+  const results = [];
+  for (const size of sizes) {
+    const seconds = Number(values.seconds) || DEFAULT_SECONDS[size];
+    const started = performance.now();
+    const r = await benchSize(size, levels, maxTokens, seconds);
+    results.push({ ...r, seconds, wallSeconds: (performance.now() - started) / 1000 });
+  }
+  const rows = results.flatMap((r) => r.rows);
+  const goalRows = results.flatMap((r) => goals(r.size, r.rows, levels));
+  printTable(`bench:generation — GPT-2 fixtures, greedy, ${maxTokens} new tokens per request; ours (engine over the pool) vs transformers.js pipeline; tokens/s aggregate over all streams, TTFT and latency in ms`, rows);
+  printTable('Goals', goalRows);
+  for (const r of results) process.stdout.write(`${r.size}: same greedy tokens as transformers.js: ${r.sameTokens}; ${r.seconds} s cells, ${r.wallSeconds.toFixed(0)} s in all\n`);
+  const loadAtEnd = loadavg();
+  process.stdout.write(`Load average at end ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')}\n`);
+  mkdirSync(resolve('bench', 'results'), { recursive: true });
+  const file = resolve('bench', 'results', `generation-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, memGiB: Math.round(totalmem() / 2 ** 30), loadAtStart, loadAtEnd };
+  writeFileSync(file, JSON.stringify({ bench: 'generation', maxTokens, levels, prompts: PROMPTS, machine, results, goals: goalRows }, null, 2));
+  process.stdout.write(`Wrote ${file}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { NluTrainingData, TrainingExample } from './core/types';
+import { NluExampleEntity, NluLookupEntity, NluRegexEntity, NluSynonymEntity } from './nlu.entities';
+
+export interface ExampleFilter {
+  intent?: string;
+  lang?: string;
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+/** The NLU training-data tables. Imports replace or merge in one transaction. */
+@Injectable()
+export class NluDataRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  countExamples(): Promise<number> {
+    return this.ds.getRepository(NluExampleEntity).count();
+  }
+
+  async listExamples(f: ExampleFilter): Promise<{ items: NluExampleEntity[]; total: number }> {
+    const qb = this.ds.getRepository(NluExampleEntity).createQueryBuilder('e').orderBy('e.intent').addOrderBy('e.created_at').addOrderBy('e.id');
+    if (f.intent) qb.andWhere('e.intent = :intent', { intent: f.intent });
+    if (f.lang) qb.andWhere('e.lang = :lang', { lang: f.lang });
+    if (f.q) qb.andWhere('e.text ILIKE :q', { q: `%${f.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%` });
+    const [items, total] = await qb.take(f.limit).skip(f.offset).getManyAndCount();
+    return { items, total };
+  }
+
+  findExample(id: string): Promise<NluExampleEntity | null> {
+    return this.ds.getRepository(NluExampleEntity).findOneBy({ id });
+  }
+
+  findExampleByText(text: string): Promise<NluExampleEntity | null> {
+    return this.ds.getRepository(NluExampleEntity).findOneBy({ text });
+  }
+
+  saveExample(e: Partial<NluExampleEntity>): Promise<NluExampleEntity> {
+    const repo = this.ds.getRepository(NluExampleEntity);
+    return repo.save(repo.create(e));
+  }
+
+  async deleteExample(id: string): Promise<boolean> {
+    return ((await this.ds.getRepository(NluExampleEntity).delete({ id })).affected ?? 0) > 0;
+  }
+
+  async deleteIntent(intent: string): Promise<number> {
+    return (await this.ds.getRepository(NluExampleEntity).delete({ intent })).affected ?? 0;
+  }
+
+  async intents(): Promise<{ intent: string; examples: number; zh: number; en: number }[]> {
+    const rows: { intent: string; examples: string | number; zh: string | number; en: string | number }[] = await this.ds.query(
+      `SELECT intent, count(*) AS examples, count(*) FILTER (WHERE lang = 'zh') AS zh, count(*) FILTER (WHERE lang = 'en') AS en FROM nlu_examples GROUP BY intent ORDER BY intent`,
+    );
+    return rows.map((r) => ({ intent: r.intent, examples: Number(r.examples), zh: Number(r.zh), en: Number(r.en) }));
+  }
+
+  async lookups(): Promise<NluLookupEntity[]> {
+    return this.ds.getRepository(NluLookupEntity).find({ order: { name: 'ASC' } });
+  }
+
+  async synonyms(): Promise<NluSynonymEntity[]> {
+    return this.ds.getRepository(NluSynonymEntity).find({ order: { value: 'ASC' } });
+  }
+
+  async regexes(): Promise<NluRegexEntity[]> {
+    return this.ds.getRepository(NluRegexEntity).find({ order: { name: 'ASC' } });
+  }
+
+  async putLookup(name: string, elements: string[]): Promise<void> {
+    await this.ds.getRepository(NluLookupEntity).save({ name, elements });
+  }
+
+  async putSynonym(value: string, synonyms: string[]): Promise<void> {
+    await this.ds.getRepository(NluSynonymEntity).save({ value, synonyms });
+  }
+
+  async putRegex(name: string, patterns: string[]): Promise<void> {
+    await this.ds.getRepository(NluRegexEntity).save({ name, patterns });
+  }
+
+  async deleteLookup(name: string): Promise<boolean> {
+    return ((await this.ds.getRepository(NluLookupEntity).delete({ name })).affected ?? 0) > 0;
+  }
+
+  async deleteSynonym(value: string): Promise<boolean> {
+    return ((await this.ds.getRepository(NluSynonymEntity).delete({ value })).affected ?? 0) > 0;
+  }
+
+  async deleteRegex(name: string): Promise<boolean> {
+    return ((await this.ds.getRepository(NluRegexEntity).delete({ name })).affected ?? 0) > 0;
+  }
+
+  /** Everything, in the shared training-data shape. */
+  async load(): Promise<NluTrainingData> {
+    const [examples, lookups, synonyms, regexes] = await Promise.all([
+      this.ds.getRepository(NluExampleEntity).find({ order: { createdAt: 'ASC', id: 'ASC' } }),
+      this.lookups(),
+      this.synonyms(),
+      this.regexes(),
+    ]);
+    return {
+      examples: examples.map((e) => ({ text: e.text, intent: e.intent, entities: e.entities, ...(e.lang ? { lang: e.lang as TrainingExample['lang'] } : {}) })),
+      lookups: lookups.map((l) => ({ name: l.name, elements: l.elements })),
+      synonyms: synonyms.map((s) => ({ value: s.value, synonyms: s.synonyms })),
+      regexes: regexes.flatMap((r) => r.patterns.map((pattern) => ({ name: r.name, pattern }))),
+    };
+  }
+
+  /**
+   * Writes imported data in one transaction: all of it or none. `replace` empties the
+   * tables first; `merge` upserts (an example's text is its key; lookups, synonyms and
+   * regexes gain the new values).
+   */
+  async importData(data: NluTrainingData, mode: 'merge' | 'replace'): Promise<{ examples: number; lookups: number; synonyms: number; regexes: number }> {
+    return this.ds.transaction(async (m) => {
+      if (mode === 'replace') {
+        for (const t of ['nlu_examples', 'nlu_lookups', 'nlu_synonyms', 'nlu_regexes']) await m.query(`DELETE FROM ${t}`);
+      }
+      await this.upsertExamples(m, data.examples);
+      const lookups = groupBy(data.lookups.map((l) => [l.name, l.elements]));
+      for (const [name, elements] of lookups) await this.mergeJsonList(m, 'nlu_lookups', 'name', 'elements', name, elements);
+      const synonyms = groupBy(data.synonyms.map((s) => [s.value, s.synonyms]));
+      for (const [value, list] of synonyms) await this.mergeJsonList(m, 'nlu_synonyms', 'value', 'synonyms', value, list);
+      const regexes = groupBy(data.regexes.map((r) => [r.name, [r.pattern]]));
+      for (const [name, patterns] of regexes) await this.mergeJsonList(m, 'nlu_regexes', 'name', 'patterns', name, patterns);
+      return { examples: data.examples.length, lookups: lookups.size, synonyms: synonyms.size, regexes: regexes.size };
+    });
+  }
+
+  private async upsertExamples(m: EntityManager, examples: TrainingExample[]): Promise<void> {
+    for (let i = 0; i < examples.length; i += 200) {
+      const chunk = examples.slice(i, i + 200);
+      const params: unknown[] = [];
+      const rows = chunk.map((e, j) => {
+        params.push(e.text, e.intent, JSON.stringify(e.entities), e.lang ?? null);
+        const b = j * 4;
+        return `($${b + 1}, $${b + 2}, $${b + 3}::jsonb, $${b + 4})`;
+      });
+      await m.query(
+        `INSERT INTO nlu_examples (text, intent, entities, lang) VALUES ${rows.join(', ')}
+         ON CONFLICT (text) DO UPDATE SET intent = EXCLUDED.intent, entities = EXCLUDED.entities, lang = EXCLUDED.lang, updated_at = now()`,
+        params,
+      );
+    }
+  }
+
+  private async mergeJsonList(m: EntityManager, table: string, keyCol: string, listCol: string, key: string, values: string[]): Promise<void> {
+    const existing: { list: string[] }[] = await m.query(`SELECT ${listCol} AS list FROM ${table} WHERE ${keyCol} = $1`, [key]);
+    const merged = [...new Set([...(existing[0]?.list ?? []), ...values])];
+    await m.query(
+      `INSERT INTO ${table} (${keyCol}, ${listCol}) VALUES ($1, $2::jsonb) ON CONFLICT (${keyCol}) DO UPDATE SET ${listCol} = EXCLUDED.${listCol}, updated_at = now()`,
+      [key, JSON.stringify(merged)],
+    );
+  }
+}
+
+function groupBy(pairs: [string, string[]][]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [k, v] of pairs) out.set(k, [...(out.get(k) ?? []), ...v]);
+  return out;
+}

@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import { BadInputError, ConflictError, NotFoundError } from '../common/errors';
+import type { EntityAnnotation, Lang, NluTrainingData, TrainingExample } from './core/types';
+import { validateRegexPatterns } from './entities/regex-extractor';
+import { formatProblem, ProblemList, TrainingDataFormatError, validateTrainingData } from './formats';
+import { parseJsonTrainingData, toJsonTrainingData } from './formats/json-format';
+import { parseRasaYaml, toRasaYaml } from './formats/rasa-yaml';
+import { detectLanguage } from './language/detect-language';
+import { NluDataRepository } from './nlu-data.repository';
+import { NluExampleEntity } from './nlu.entities';
+import { NluTrainingService } from './nlu-training.service';
+
+export type DataFormat = 'rasa-yaml' | 'json';
+
+export interface ExampleView {
+  id: string;
+  text: string;
+  intent: string;
+  entities: EntityAnnotation[];
+  lang: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const view = (e: NluExampleEntity): ExampleView => ({ id: e.id, text: e.text, intent: e.intent, entities: e.entities, lang: e.lang, createdAt: e.createdAt, updatedAt: e.updatedAt });
+
+/** Throws a 400 listing every problem (line / entry / field) when `data` is not valid. */
+function assertValid(data: NluTrainingData): void {
+  const problems = new ProblemList();
+  validateTrainingData(data, problems);
+  if (problems.items.length) throw new BadInputError(`Invalid training data: ${problems.items.slice(0, 5).map(formatProblem).join('; ')}`, { problems: problems.items });
+}
+
+/**
+ * Training-data management: examples, lookups, synonyms, regexes; import and export in
+ * Rasa's NLU YAML and a plain JSON list. Every write is validated first and imports are
+ * all-or-nothing. Rule-based extractors are refreshed after each change; the intent
+ * model only changes on POST /nlu/train.
+ */
+@Injectable()
+export class NluDataService {
+  constructor(
+    private readonly repo: NluDataRepository,
+    private readonly training: NluTrainingService,
+  ) {}
+
+  intents() {
+    return this.repo.intents();
+  }
+
+  async listExamples(filter: { intent?: string; lang?: string; q?: string; limit?: number; offset?: number }) {
+    const { items, total } = await this.repo.listExamples({ ...filter, limit: filter.limit ?? 50, offset: filter.offset ?? 0 });
+    return { items: items.map(view), total, limit: filter.limit ?? 50, offset: filter.offset ?? 0 };
+  }
+
+  async createExample(input: { text: string; intent: string; entities?: EntityAnnotation[]; lang?: Lang }): Promise<ExampleView> {
+    const example = this.example(input);
+    if (await this.repo.findExampleByText(example.text)) throw new ConflictError(`An example with this text already exists; PUT /api/v1/nlu/examples/{id} changes it`);
+    return view(await this.repo.saveExample({ ...example, lang: example.lang ?? null }));
+  }
+
+  async updateExample(id: string, input: { text: string; intent: string; entities?: EntityAnnotation[]; lang?: Lang }): Promise<ExampleView> {
+    const existing = await this.repo.findExample(id);
+    if (!existing) throw new NotFoundError(`No example ${id}`);
+    const example = this.example(input);
+    const clash = await this.repo.findExampleByText(example.text);
+    if (clash && clash.id !== id) throw new ConflictError(`Another example (${clash.id}) already has this text`);
+    return view(await this.repo.saveExample({ ...existing, ...example, lang: example.lang ?? null }));
+  }
+
+  async deleteExample(id: string): Promise<void> {
+    if (!(await this.repo.deleteExample(id))) throw new NotFoundError(`No example ${id}`);
+  }
+
+  async deleteIntent(intent: string): Promise<{ deleted: number }> {
+    const deleted = await this.repo.deleteIntent(intent);
+    if (!deleted) throw new NotFoundError(`No examples of intent ${intent}`);
+    return { deleted };
+  }
+
+  private example(input: { text: string; intent: string; entities?: EntityAnnotation[]; lang?: Lang }): TrainingExample {
+    const example: TrainingExample = { text: input.text, intent: input.intent, entities: input.entities ?? [], lang: input.lang ?? detectLanguage(input.text).lang };
+    assertValid({ examples: [example], lookups: [], synonyms: [], regexes: [] });
+    return example;
+  }
+
+  lookups() {
+    return this.repo.lookups();
+  }
+
+  synonyms() {
+    return this.repo.synonyms();
+  }
+
+  regexes() {
+    return this.repo.regexes();
+  }
+
+  async putLookup(name: string, elements: string[]) {
+    assertValid({ examples: [], lookups: [{ name, elements }], synonyms: [], regexes: [] });
+    await this.repo.putLookup(name, [...new Set(elements)]);
+    await this.training.refreshEntities();
+    return { name, elements: [...new Set(elements)] };
+  }
+
+  async putSynonym(value: string, synonyms: string[]) {
+    assertValid({ examples: [], lookups: [], synonyms: [{ value, synonyms }], regexes: [] });
+    await this.repo.putSynonym(value, [...new Set(synonyms)]);
+    await this.training.refreshEntities();
+    return { value, synonyms: [...new Set(synonyms)] };
+  }
+
+  async putRegex(name: string, patterns: string[]) {
+    const data = { examples: [], lookups: [], synonyms: [], regexes: patterns.map((pattern) => ({ name, pattern })) };
+    assertValid(data);
+    const unsafe = validateRegexPatterns(data.regexes);
+    if (unsafe.length) throw new BadInputError(`Regex ${name}: ${unsafe.map((p) => `${p.pattern}: ${p.reason}`).join('; ')}`, { problems: unsafe });
+    await this.repo.putRegex(name, patterns);
+    await this.training.refreshEntities();
+    return { name, patterns };
+  }
+
+  async deleteResource(kind: 'lookup' | 'synonym' | 'regex', key: string): Promise<void> {
+    const ok = kind === 'lookup' ? await this.repo.deleteLookup(key) : kind === 'synonym' ? await this.repo.deleteSynonym(key) : await this.repo.deleteRegex(key);
+    if (!ok) throw new NotFoundError(`No ${kind} ${key}`);
+    await this.training.refreshEntities();
+  }
+
+  /** Parses, validates and stores a whole file in one transaction; nothing is written when anything is wrong. */
+  async import(format: DataFormat, content: unknown, mode: 'merge' | 'replace') {
+    let data: NluTrainingData;
+    try {
+      data = format === 'rasa-yaml' ? parseRasaYaml(this.text(content)) : parseJsonTrainingData(content);
+    } catch (err) {
+      if (err instanceof TrainingDataFormatError) throw new BadInputError(`The ${format} file is invalid: ${err.message.replace(/^invalid training data /, '')}`, { problems: err.problems });
+      throw err;
+    }
+    for (const ex of data.examples) ex.lang ??= detectLanguage(ex.text).lang;
+    const unsafe = validateRegexPatterns(data.regexes);
+    if (unsafe.length) throw new BadInputError(`Regexes refused: ${unsafe.map((p) => `${p.name}: ${p.reason}`).join('; ')}`, { problems: unsafe });
+    const counts = await this.repo.importData(data, mode);
+    await this.training.refreshEntities();
+    return { mode, imported: counts };
+  }
+
+  async export(format: DataFormat): Promise<string | object> {
+    const data = await this.repo.load();
+    return format === 'rasa-yaml' ? toRasaYaml(data) : toJsonTrainingData(data);
+  }
+
+  private text(content: unknown): string {
+    if (typeof content !== 'string') throw new BadInputError('content must be the YAML file as a string', { field: 'content' });
+    return content;
+  }
+}

@@ -1,0 +1,74 @@
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '../auth/principal';
+import { ApiErrors } from '../common/api-errors.decorator';
+import { EvaluateRequestDto, EvaluationReportDto, ParseBatchRequestDto, ParseRequestDto, ParseResultDto, TrainJobDto } from './nlu.dto';
+import { NluTrainingService } from './nlu-training.service';
+import { NluService } from './nlu.service';
+
+@ApiTags('nlu')
+@ApiBearerAuth()
+@Controller('api/v1/nlu')
+export class NluController {
+  constructor(
+    private readonly nlu: NluService,
+    private readonly training: NluTrainingService,
+  ) {}
+
+  /** Intent (with confidence and top-5 ranking), entities with character offsets, language, out-of-scope flag. */
+  @Post('parse')
+  @HttpCode(200)
+  @ApiErrors(400, 401, 503)
+  parse(@Body() body: ParseRequestDto): Promise<ParseResultDto> {
+    return this.nlu.parse(body.text, body.lang);
+  }
+
+  /** Parses up to 64 texts with one model run. */
+  @Post('parse/batch')
+  @HttpCode(200)
+  @ApiErrors(400, 401, 503)
+  parseBatch(@Body() body: ParseBatchRequestDto): Promise<ParseResultDto[]> {
+    return this.nlu.parseBatch(body.texts, body.lang);
+  }
+
+  /** Trains a new model version from the stored data in a worker thread; it replaces the served one atomically when done. Poll GET train/{jobId}. */
+  @Post('train')
+  @HttpCode(202)
+  @AdminOnly()
+  @ApiErrors(400, 401, 403, 409)
+  train(): Promise<TrainJobDto> {
+    return this.training.train();
+  }
+
+  /** Progress (phase, epoch, loss, validation accuracy) and, when done, metrics of a training job. */
+  @Get('train/:jobId')
+  @ApiErrors(401, 404)
+  trainingJob(@Param('jobId', ParseIntPipe) jobId: number): Promise<TrainJobDto> {
+    return this.training.job(jobId);
+  }
+
+  /** Every trained version with its metrics; `active` marks the one serving. */
+  @Get('models')
+  @ApiErrors(401)
+  nluModels(): Promise<TrainJobDto[]> {
+    return this.training.list();
+  }
+
+  /** Serves a stored version again (rollback), atomically. */
+  @Post('models/:version/activate')
+  @HttpCode(200)
+  @AdminOnly()
+  @ApiErrors(401, 403, 404, 409)
+  activateNluModel(@Param('version', ParseIntPipe) version: number): Promise<TrainJobDto> {
+    return this.training.activate(version);
+  }
+
+  /** Held-out or k-fold evaluation of the current data: accuracy, macro-F1, per-intent precision/recall, confusion matrix, out-of-scope recall, entity precision/recall/F1 per type. Trains temporary models (seconds to a minute). */
+  @Post('evaluate')
+  @HttpCode(200)
+  @AdminOnly()
+  @ApiErrors(400, 401, 403, 409)
+  evaluate(@Body() body: EvaluateRequestDto): Promise<EvaluationReportDto> {
+    return this.training.evaluate(body.mode ?? 'holdout', body) as unknown as Promise<EvaluationReportDto>;
+  }
+}

@@ -1,0 +1,53 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { EntityAnnotation } from './core/types';
+
+@Entity('nlu_examples')
+export class NluExampleEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column({ type: 'varchar', length: 1000 }) text!: string;
+  @Column({ type: 'varchar', length: 64 }) intent!: string;
+  @Column({ type: 'jsonb', default: () => "'[]'" }) entities!: EntityAnnotation[];
+  @Column({ type: 'varchar', length: 8, nullable: true }) lang!: string | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}
+
+@Entity('nlu_lookups')
+export class NluLookupEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 }) name!: string;
+  @Column({ type: 'jsonb' }) elements!: string[];
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}
+
+@Entity('nlu_synonyms')
+export class NluSynonymEntity {
+  @PrimaryColumn({ type: 'varchar', length: 200 }) value!: string;
+  @Column({ type: 'jsonb' }) synonyms!: string[];
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}
+
+@Entity('nlu_regexes')
+export class NluRegexEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 }) name!: string;
+  @Column({ type: 'jsonb' }) patterns!: string[];
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}
+
+@Entity('nlu_models')
+export class NluModelEntity {
+  @PrimaryGeneratedColumn() version!: number;
+  @Column({ type: 'varchar', length: 16 }) status!: 'training' | 'ready' | 'failed';
+  @Column({ type: 'boolean', default: false }) active!: boolean;
+  @Column({ type: 'integer', default: 0 }) examples!: number;
+  @Column({ type: 'jsonb', default: () => "'[]'" }) labels!: string[];
+  @Column({ type: 'real', nullable: true }) threshold!: number | null;
+  /** featurizer settings and options the model was trained with */
+  @Column({ type: 'jsonb', nullable: true }) config!: Record<string, unknown> | null;
+  @Column({ type: 'jsonb', nullable: true }) metrics!: Record<string, unknown> | null;
+  @Column({ type: 'jsonb', nullable: true }) progress!: Record<string, unknown> | null;
+  @Column({ type: 'bytea', nullable: true, select: false }) onnx!: Buffer | null;
+  @Column({ type: 'text', nullable: true, select: false }) tagger!: string | null;
+  @Column({ type: 'text', nullable: true }) error!: string | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
+}

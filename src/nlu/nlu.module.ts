@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { NluDataController } from './nlu-data.controller';
+import { NluDataRepository } from './nlu-data.repository';
+import { NluDataService } from './nlu-data.service';
+import { NluModelsRepository } from './nlu-models.repository';
+import { NluTrainingService } from './nlu-training.service';
+import { NluController } from './nlu.controller';
+import { NluExampleEntity, NluLookupEntity, NluModelEntity, NluRegexEntity, NluSynonymEntity } from './nlu.entities';
+import { NluService } from './nlu.service';
+
+/** NLU: intents, entities and language in Chinese and English, trained on the operator's own data. */
+@Module({
+  imports: [TypeOrmModule.forFeature([NluExampleEntity, NluLookupEntity, NluSynonymEntity, NluRegexEntity, NluModelEntity])],
+  controllers: [NluController, NluDataController],
+  providers: [NluService, NluTrainingService, NluDataService, NluDataRepository, NluModelsRepository],
+  exports: [NluService],
+})
+export class NluModule {}

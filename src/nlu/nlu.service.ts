@@ -1,0 +1,121 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { BadInputError, UnavailableError } from '../common/errors';
+import { InferencePool } from '../inference/inference-pool.service';
+import { makeTensorLike } from '../inference/runtime/ort';
+import { ModelDescriptor } from '../inference/store/model-store';
+import type { Lang, NluTrainingData } from './core/types';
+import { EntityExtractionPipeline } from './entities/pipeline';
+import { createGazetteer } from './runtime/gazetteer-module';
+import { LoadedNluModel, parseTexts, ParseResult } from './runtime/nlu-parser';
+import { Featurizer, FeaturizerConfig } from './training/featurizer';
+import { INTENT_ONNX_OUTPUT } from './training/intent-onnx';
+import { SequenceTagger } from './training/sequence-tagger';
+import { StoredModel } from './nlu-models.repository';
+
+/** Pool ids of intent models (built-in models served from bytes): one per version, so labels and weights always match. */
+export const nluPoolModel = (version: number) => `nlu-intent-v${version}`;
+export const MAX_BATCH_TEXTS = 64;
+
+/**
+ * Parsing: intent (the active trained model through the shared pool), entities (rules,
+ * gazetteers, the trained tagger), language. Holds the serving state; a new model version
+ * is swapped in atomically by `activate` while requests keep flowing.
+ */
+@Injectable()
+export class NluService {
+  private readonly logger = new Logger('NLU');
+  private model?: LoadedNluModel & { poolId: string };
+  private entities = new EntityExtractionPipeline();
+  /** values registered at run time (e.g. catalog titles), re-applied when the pipeline is rebuilt */
+  private readonly registered = new Map<string, Set<string>>();
+  private trainingData: Pick<NluTrainingData, 'lookups' | 'synonyms' | 'regexes'> = { lookups: [], synonyms: [], regexes: [] };
+
+  constructor(private readonly pool: InferencePool) {}
+
+  get activeVersion(): number | undefined {
+    return this.model?.version;
+  }
+
+  /** Rebuilds the rule-based extractors from the stored lookups, synonyms and regexes. */
+  configureEntities(data: Pick<NluTrainingData, 'lookups' | 'synonyms' | 'regexes'>): void {
+    const pipeline = new EntityExtractionPipeline({ lookups: data.lookups, synonyms: data.synonyms, regexes: data.regexes });
+    for (const [type, values] of this.registered) pipeline.gazetteer.add(type, [...values]);
+    this.entities = pipeline;
+    this.trainingData = data;
+  }
+
+  /**
+   * Adds run-time gazetteer entries (a product catalog's titles and categories), matched
+   * from the next parse on. Returns how many new values were added.
+   */
+  registerLookupValues(type: string, values: string[]): number {
+    const set = this.registered.get(type) ?? new Set<string>();
+    const fresh = values.filter((v) => v.trim() && !set.has(v));
+    fresh.forEach((v) => set.add(v));
+    this.registered.set(type, set);
+    if (fresh.length) this.entities.gazetteer.add(type, fresh);
+    return fresh.length;
+  }
+
+  /** Serves a stored model version: loads its ONNX into the pool (hot swap), then switches parsing to it. */
+  async activate(stored: StoredModel): Promise<void> {
+    const tagger = stored.tagger ? SequenceTagger.fromJSON(JSON.parse(stored.tagger), createGazetteer(this.trainingData)) : null;
+    const poolId = nluPoolModel(stored.version);
+    const descriptor: ModelDescriptor = {
+      id: poolId,
+      task: 'nlu-intent',
+      onnx: stored.onnx,
+      files: [],
+      hasTokenizer: false,
+      source: 'builtin',
+      serving: {
+        required: false,
+        autoload: false,
+        replicas: 1,
+        executionProviders: ['cpu'],
+        intraOpThreads: 1,
+        interOpThreads: 1,
+        graphOptimizationLevel: 'all',
+        enableCpuMemArena: true,
+        timeoutMs: 10_000,
+        batching: { enabled: true, maxBatchSize: 64, maxQueueDelayMs: 0, maxQueueSize: 4096 },
+        padding: { feature_ids: 0, feature_values: 0 },
+      },
+    };
+    this.pool.register(descriptor);
+    await this.pool.load(poolId);
+    const previous = this.model;
+    this.model = {
+      poolId,
+      version: stored.version,
+      labels: stored.labels,
+      threshold: stored.threshold,
+      featurizer: new Featurizer(stored.config.featurizer as Partial<FeaturizerConfig>),
+      tagger,
+    };
+    // Requests already queued on the previous version finish there; then it is freed.
+    if (previous && previous.poolId !== poolId) void this.pool.unload(previous.poolId).catch(() => undefined);
+    this.logger.log(`NLU model v${stored.version} active (${stored.labels.length} intents, threshold ${stored.threshold.toFixed(3)})`);
+  }
+
+  async parse(text: string, lang?: Lang): Promise<ParseResult> {
+    return (await this.parseBatch([text], lang))[0];
+  }
+
+  async parseBatch(texts: string[], lang?: Lang): Promise<ParseResult[]> {
+    const model = this.model;
+    if (!model) throw new UnavailableError('The NLU model is not trained yet (first start trains it from the bundled data in a few seconds); retry shortly', undefined, 3);
+    if (texts.length > MAX_BATCH_TEXTS) throw new BadInputError(`At most ${MAX_BATCH_TEXTS} texts per batch`, { field: 'texts' });
+    return parseTexts(texts, lang, {
+      model,
+      entities: this.entities,
+      runIntent: async (b) => {
+        const out = await this.pool.run(model.poolId, {
+          feature_ids: makeTensorLike('int64', b.ids, [b.batch, b.width]),
+          feature_values: makeTensorLike('float32', b.values, [b.batch, b.width]),
+        }, { transfer: true });
+        return out[INTENT_ONNX_OUTPUT].data as Float32Array;
+      },
+    });
+  }
+}
