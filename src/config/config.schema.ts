@@ -45,6 +45,7 @@ export const SETTINGS = {
   INFERENCE_TIMEOUT_MS: { kind: 'int', default: '30000', min: 0, description: 'Default deadline of one inference request (queue wait included); 0 = none.' },
   INFERENCE_AUTOLOAD: { kind: 'bool', default: 'true', description: 'Load every valid model of the store at start-up.' },
   INFERENCE_REQUIRED_MODELS: { kind: 'list', default: '', description: 'Model ids that must be loaded before /health/ready is true (besides those with "required": true in llmos.json).' },
+  NLU_BOOTSTRAP: { kind: 'bool', default: 'true', description: 'On a start with no NLU data, import the bundled zh/en training data and train a first model, so /nlu/parse answers out of the box.' },
   GENERATION_DEFAULT_MODEL: { kind: 'string', default: '', description: 'Model used by /api/v1/generation when a request names none; empty = the first loaded text-generation model.' },
   GENERATION_MAX_BATCH: { kind: 'int', default: '16', min: 1, max: 256, description: 'Most sequences decoded together per model (continuous batching).' },
   GENERATION_KV_CACHE_MB: { kind: 'int', default: '2048', min: 1, description: 'KV cache budget per model in MiB; requests beyond it wait in the queue.' },

@@ -30,9 +30,10 @@ export class NluModelsRepository {
     await this.ds.query(`UPDATE nlu_models SET progress = $2::jsonb WHERE version = $1`, [version, JSON.stringify(progress)]);
   }
 
-  async finish(version: number, m: { labels: string[]; threshold: number; config: Record<string, unknown>; metrics: Record<string, unknown>; onnx: Uint8Array; tagger: string | null }): Promise<void> {
+  /** Stores a finished run's artifacts; the version becomes `ready` when `activate` serves it. */
+  async saveArtifacts(version: number, m: { labels: string[]; threshold: number; config: Record<string, unknown>; metrics: Record<string, unknown>; onnx: Uint8Array; tagger: string | null }): Promise<void> {
     await this.ds.query(
-      `UPDATE nlu_models SET status = 'ready', labels = $2::jsonb, threshold = $3, config = $4::jsonb, metrics = $5::jsonb, onnx = $6, tagger = $7, finished_at = now(), progress = '{"phase":"done"}'::jsonb WHERE version = $1`,
+      `UPDATE nlu_models SET labels = $2::jsonb, threshold = $3, config = $4::jsonb, metrics = $5::jsonb, onnx = $6, tagger = $7, finished_at = now(), progress = '{"phase":"activating"}'::jsonb WHERE version = $1`,
       [version, JSON.stringify(m.labels), m.threshold, JSON.stringify(m.config), JSON.stringify(m.metrics), Buffer.from(m.onnx.buffer, m.onnx.byteOffset, m.onnx.byteLength), m.tagger],
     );
   }
@@ -41,11 +42,11 @@ export class NluModelsRepository {
     await this.repo.update({ version }, { status: 'failed', error, finishedAt: new Date() });
   }
 
-  /** Makes `version` the active one (exactly one active, enforced by a unique partial index). */
+  /** Makes `version` the active one (exactly one active, enforced by a unique partial index); a just-trained version becomes ready at the same moment. */
   async activate(version: number): Promise<void> {
     await this.ds.transaction(async (m) => {
       await m.query(`UPDATE nlu_models SET active = false WHERE active AND version <> $1`, [version]);
-      await m.query(`UPDATE nlu_models SET active = true WHERE version = $1`, [version]);
+      await m.query(`UPDATE nlu_models SET active = true, status = 'ready', progress = '{"phase":"done"}'::jsonb WHERE version = $1`, [version]);
     });
   }
 
@@ -63,12 +64,13 @@ export class NluModelsRepository {
     return res.affected ?? 0;
   }
 
-  async loadArtifacts(version: number): Promise<StoredModel | null> {
+  /** Artifacts of a ready version (or of one whose training just stored them, `justTrained`). */
+  async loadArtifacts(version: number, justTrained = false): Promise<StoredModel | null> {
     const row = await this.repo
       .createQueryBuilder('m')
       .addSelect('m.onnx')
       .addSelect('m.tagger')
-      .where('m.version = :version AND m.status = :status', { version, status: 'ready' })
+      .where('m.version = :version AND m.status IN (:...statuses)', { version, statuses: justTrained ? ['ready', 'training'] : ['ready'] })
       .getOne();
     if (!row || !row.onnx) return null;
     return { version: row.version, labels: row.labels, threshold: row.threshold ?? 0, config: row.config ?? {}, onnx: new Uint8Array(row.onnx), tagger: row.tagger };

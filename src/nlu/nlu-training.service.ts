@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { BadInputError, ConflictError, NotFoundError } from '../common/errors';
+import { AppConfig, settingBool } from '../config/app-config';
 import { ReadinessService } from '../health/readiness.service';
 import type { NluTrainingData } from './core/types';
 import { loadBundledTrainingData, splitTrainTest } from './data';
@@ -40,15 +41,17 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     private readonly data: NluDataRepository,
     private readonly models: NluModelsRepository,
     private readonly nlu: NluService,
+    private readonly config: AppConfig,
     readiness: ReadinessService,
   ) {
-    readiness.register('nlu', async () => ({ ready: this.nlu.activeVersion !== undefined, details: { activeVersion: this.nlu.activeVersion ?? null, training: this.running?.version ?? null } }));
+    readiness.register('nlu', async () => ({ ready: this.nlu.activeVersion !== undefined || !settingBool(config, 'NLU_BOOTSTRAP'), details: { activeVersion: this.nlu.activeVersion ?? null, training: this.running?.version ?? null } }));
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const interrupted = await this.models.failInterrupted();
     if (interrupted) this.logger.warn(`${interrupted} NLU training run(s) were interrupted by the last shutdown`);
-    if ((await this.data.countExamples()) === 0) {
+    const bootstrap = settingBool(this.config, 'NLU_BOOTSTRAP');
+    if (bootstrap && (await this.data.countExamples()) === 0) {
       const bundled = loadBundledTrainingData();
       await this.data.importData(bundled, 'merge');
       this.logger.log(`Imported the bundled NLU training data (${bundled.examples.length} examples)`);
@@ -60,8 +63,9 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
       await this.nlu.activate(stored);
       return;
     }
+    if (!bootstrap) return;
     this.logger.log('No trained NLU model yet: training one from the stored data');
-    await this.train();
+    await this.train().catch((err: Error) => this.logger.warn(`No first NLU model: ${err.message}`));
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -103,7 +107,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
       }, job.abort.signal);
       if (!artifacts.intentOnnx) throw new Error('training produced no ONNX model');
       const m = artifacts.intent;
-      await this.models.finish(job.version, {
+      await this.models.saveArtifacts(job.version, {
         labels: m.labels,
         threshold: m.threshold,
         config: { featurizer: m.featurizer, shape: m.shape, calibration: m.calibration },
@@ -111,7 +115,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
         onnx: artifacts.intentOnnx,
         tagger: artifacts.tagger,
       });
-      await this.activate(job.version);
+      await this.activate(job.version, true);
       this.logger.log(`NLU training v${job.version} done in ${artifacts.metrics.timings.totalMs} ms (validation accuracy ${m.metrics.valAccuracy?.toFixed(3) ?? 'n/a'})`);
     } catch (err) {
       const message = (err as Error).message;
@@ -148,8 +152,9 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /** Serves `version` (rollback or roll forward). */
-  async activate(version: number): Promise<TrainJob> {
-    const stored = await this.models.loadArtifacts(version);
+  async activate(version: number, justTrained = false): Promise<TrainJob> {
+    if (!justTrained && this.running?.version === version) throw new ConflictError(`NLU model version ${version} is still training`);
+    const stored = await this.models.loadArtifacts(version, justTrained);
     if (!stored) {
       const row = await this.models.get(version);
       if (!row) throw new NotFoundError(`No NLU model version ${version}`);

@@ -42,6 +42,8 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     MODELS_DIR: join(dataDir, 'models'),
     PORT: '0',
     HOST: '127.0.0.1',
+    // Suites that test NLU turn this on; the others skip training a model at start-up.
+    NLU_BOOTSTRAP: 'false',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   });
