@@ -40,7 +40,7 @@ export const SETTINGS = {
   INFERENCE_INTRA_OP_THREADS: { kind: 'int', default: '0', min: 0, description: 'Threads per session for one operator; 0 = ONNX Runtime default (all cores).' },
   INFERENCE_BATCHING: { kind: 'bool', default: 'true', description: 'Dynamic batching for models whose llmos.json does not say otherwise.' },
   INFERENCE_MAX_BATCH_SIZE: { kind: 'int', default: '32', min: 1, max: 4096, description: 'Most rows the batcher merges into one run.' },
-  INFERENCE_MAX_QUEUE_DELAY_MS: { kind: 'number', default: '2', min: 0, max: 10000, description: 'Longest a request waits for companions before its batch runs.' },
+  INFERENCE_MAX_QUEUE_DELAY_MS: { kind: 'number', default: '0', min: 0, max: 10000, description: 'Longest a request waits for companions when a replica is free but its batch is not full; 0 = dispatch at once (batches still form from requests that arrive while a replica is busy).' },
   INFERENCE_MAX_QUEUE_SIZE: { kind: 'int', default: '1024', min: 1, description: 'Requests that may wait per model; beyond it requests get 503 with Retry-After.' },
   INFERENCE_TIMEOUT_MS: { kind: 'int', default: '30000', min: 0, description: 'Default deadline of one inference request (queue wait included); 0 = none.' },
   INFERENCE_AUTOLOAD: { kind: 'bool', default: 'true', description: 'Load every valid model of the store at start-up.' },
