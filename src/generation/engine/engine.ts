@@ -2,6 +2,7 @@ import { BadInputError, CancelledError, OverloadedError } from '../../common/err
 import type { TensorLike } from '../../inference/pool/batch-tensors';
 import { BatchKvCache } from './kv-cache';
 import type { CausalLmShape } from './model-shape';
+import { DEFAULT_PREFILL_LIMITS, planPrefill, PrefillPlanLimits } from './prefill-plan';
 import { Sequence } from './sequence';
 
 /** Runs the model once (through the shared InferencePool). */
@@ -15,6 +16,8 @@ export interface EngineLimits {
   cacheBytes: number;
   /** most sequences waiting to start; beyond it requests get 503 */
   maxWaiting: number;
+  /** how joining sequences are grouped into prefill runs (defaults: DEFAULT_PREFILL_LIMITS) */
+  prefill?: PrefillPlanLimits;
 }
 
 export interface EngineStats {
@@ -24,6 +27,7 @@ export interface EngineStats {
   cacheLimitBytes: number;
   cacheLength: number;
   steps: number;
+  /** sequences prefilled (several can share one prefill run) */
   prefills: number;
   tokensGenerated: number;
   finished: Record<string, number>;
@@ -109,7 +113,7 @@ export class GenerationEngine {
       this.dropCancelledWaiting();
       this.removeFinished();
       const admitted = this.admit();
-      for (const seq of admitted) await this.prefill(seq);
+      for (const group of planPrefill(admitted, (s) => s.promptIds.length, this.limits.prefill ?? DEFAULT_PREFILL_LIMITS)) await this.prefill(group);
       this.removeFinished();
       if (this.active.length === 0) {
         if (this.waiting.length === 0) return;
@@ -146,41 +150,64 @@ export class GenerationEngine {
     this.stats.finished[reason] = (this.stats.finished[reason] ?? 0) + 1;
   }
 
-  private async prefill(seq: Sequence): Promise<void> {
-    const L = seq.promptIds.length;
+  /**
+   * One run for a group of joining sequences, left-padded to the longest prompt (padding
+   * is masked out and its positions are never read), then each row's first token.
+   */
+  private async prefill(group: Sequence[]): Promise<void> {
+    const G = group.length;
+    const lens = group.map((s) => s.promptIds.length);
+    const L = Math.max(...lens);
     const { layers, kvHeads, headDim } = this.shape;
+    const ids = new BigInt64Array(G * L);
+    const mask = new BigInt64Array(G * L);
+    // Padding positions get 1, as Hugging Face does for left-padded batches; they are masked anyway.
+    const positions = new BigInt64Array(G * L).fill(1n);
+    group.forEach((seq, r) => {
+      const pad = L - lens[r];
+      for (let j = 0; j < lens[r]; j++) {
+        ids[r * L + pad + j] = BigInt(seq.promptIds[j]);
+        mask[r * L + pad + j] = 1n;
+        positions[r * L + pad + j] = BigInt(j);
+      }
+    });
     const feeds: Record<string, TensorLike> = {
-      input_ids: this.make('int64', BigInt64Array.from(seq.promptIds, BigInt), [1, L]),
-      attention_mask: this.make('int64', new BigInt64Array(L).fill(1n), [1, L]),
+      input_ids: this.make('int64', ids, [G, L]),
+      attention_mask: this.make('int64', mask, [G, L]),
     };
-    if (this.shape.hasPositionIds) feeds.position_ids = this.make('int64', BigInt64Array.from({ length: L }, (_, i) => BigInt(i)), [1, L]);
+    if (this.shape.hasPositionIds) feeds.position_ids = this.make('int64', positions, [G, L]);
     for (let i = 0; i < layers; i++) {
-      feeds[`past_key_values.${i}.key`] = this.make('float32', new Float32Array(0), [1, kvHeads, 0, headDim]);
-      feeds[`past_key_values.${i}.value`] = this.make('float32', new Float32Array(0), [1, kvHeads, 0, headDim]);
+      feeds[`past_key_values.${i}.key`] = this.make('float32', new Float32Array(0), [G, kvHeads, 0, headDim]);
+      feeds[`past_key_values.${i}.value`] = this.make('float32', new Float32Array(0), [G, kvHeads, 0, headDim]);
     }
     let out: Record<string, TensorLike>;
     try {
       out = await this.run(feeds);
     } catch (err) {
-      this.count('error');
-      seq.finish('error', false, err as Error);
+      for (const seq of group) {
+        this.count('error');
+        seq.finish('error', false, err as Error);
+      }
       return;
     }
-    this.stats.prefills++;
-    if (seq.cancelled) {
-      this.count('cancelled');
-      seq.finish('cancelled', false, new CancelledError());
-      return;
-    }
+    this.stats.prefills += G;
     const V = this.shape.vocabSize;
     const logits = out.logits.data as Float32Array;
-    const row = logits.subarray((L - 1) * V, L * V);
-    const done = this.sample(seq, row);
-    if (done) return;
-    const keys = Array.from({ length: layers }, (_, i) => out[`present.${i}.key`].data as Float32Array);
-    const values = Array.from({ length: layers }, (_, i) => out[`present.${i}.value`].data as Float32Array);
-    this.cache.addRow(keys, values, L);
-    this.active.push(seq);
+    const joining: number[] = [];
+    group.forEach((seq, r) => {
+      if (seq.cancelled) {
+        this.count('cancelled');
+        seq.finish('cancelled', false, new CancelledError());
+        return;
+      }
+      // Left padding: every row's last prompt token is in the last column.
+      const at = (r * L + L - 1) * V;
+      if (!this.sample(seq, logits.subarray(at, at + V))) joining.push(r);
+    });
+    if (joining.length === 0) return;
+    const pick = (kind: 'key' | 'value') => Array.from({ length: layers }, (_, i) => rowsOf(out[`present.${i}.${kind}`].data as Float32Array, joining, G));
+    this.cache.addRows(pick('key'), pick('value'), L, joining.map((r) => lens[r]));
+    for (const r of joining) this.active.push(group[r]);
   }
 
   private sample(seq: Sequence, row: Float32Array): boolean {
@@ -247,3 +274,12 @@ export class GenerationEngine {
 }
 
 const mb = (bytes: number) => Math.ceil(bytes / 2 ** 20);
+
+/** The listed rows of a [rows, ...] tensor's data (the data itself when all rows are kept, in order). */
+function rowsOf(data: Float32Array, rows: number[], total: number): Float32Array {
+  if (rows.length === total) return data;
+  const size = data.length / total;
+  const out = new Float32Array(rows.length * size);
+  rows.forEach((r, i) => out.set(data.subarray(r * size, (r + 1) * size), i * size));
+  return out;
+}

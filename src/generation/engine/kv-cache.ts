@@ -3,9 +3,10 @@ import type { CausalLmShape } from './model-shape';
 /**
  * The KV cache of the running batch: per layer, keys and values as [rows, heads, len, dim]
  * float32, left-padded so every row ends at the same column. A row's `mask` marks which
- * columns are real tokens (1) or padding (0). Rows join (prefilled alone) and leave (done
+ * columns are real tokens (1) or padding (0). Rows join (after their prefill) and leave (done
  * or cancelled) between decode steps; each change re-lays the arrays out, which costs a
- * copy of the cache, while a decode step just adopts the model's `present` outputs.
+ * copy of the cache (joiners come in groups, see prefill-plan.ts, so one copy per group),
+ * while a decode step just adopts the model's `present` outputs.
  */
 export class BatchKvCache {
   /** layer-major: keys[i] and values[i] */
@@ -52,17 +53,31 @@ export class BatchKvCache {
     this.length = newLen;
   }
 
-  /** Adds one row from a prefill's present tensors ([1, heads, len, dim] per layer). */
-  addRow(presentKeys: Float32Array[], presentValues: Float32Array[], len: number): number {
-    const newLen = Math.max(this.length, len);
-    const sources = this.masks.map((m, i) => ({ src: i, pad: newLen - this.length, len: this.length, from: this.keys, fromValues: this.values, srcLen: this.length, srcRows: this.rows }));
-    sources.push({ src: 0, pad: newLen - len, len, from: presentKeys, fromValues: presentValues, srcLen: len, srcRows: 1 });
-    this.relayout(sources, newLen);
+  /**
+   * Adds the rows of a prefill's present tensors ([rows, heads, srcLen, dim] per layer,
+   * left-padded: row `i` holds its `lens[i]` tokens in the last columns). Returns the
+   * index of the first added row.
+   */
+  addRows(presentKeys: Float32Array[], presentValues: Float32Array[], srcLen: number, lens: number[]): number {
+    const first = this.rows;
+    const newLen = Math.max(this.length, ...lens);
+    if (this.rows === 0 && lens.every((len) => len === srcLen)) {
+      // An empty batch joined by unpadded rows: the present tensors already are the cache.
+      this.keys = presentKeys;
+      this.values = presentValues;
+      this.length = srcLen;
+    } else {
+      const sources = this.masks.map((m, i) => ({ src: i, pad: newLen - this.length, len: this.length, from: this.keys, fromValues: this.values, srcLen: this.length, srcRows: this.rows }));
+      lens.forEach((len, i) => sources.push({ src: i, pad: newLen - len, len, from: presentKeys, fromValues: presentValues, srcLen, srcRows: lens.length }));
+      this.relayout(sources, newLen);
+    }
     this.masks = this.masks.map((m) => concatMask(new Uint8Array(newLen - m.length), m));
-    const mask = new Uint8Array(newLen);
-    mask.fill(1, newLen - len);
-    this.masks.push(mask);
-    return this.masks.length - 1;
+    for (const len of lens) {
+      const mask = new Uint8Array(newLen);
+      mask.fill(1, newLen - len);
+      this.masks.push(mask);
+    }
+    return first;
   }
 
   /** Keeps only the listed rows, then drops leading columns that are padding in every row. */

@@ -18,6 +18,12 @@ export interface SessionSettings {
   enableMemPattern?: boolean;
   /** CUDA device index when cuda is used */
   deviceId?: number;
+  /**
+   * Whether idle intra-op threads busy-wait for the next parallel section (ORT's default:
+   * yes). Spinning buys latency inside one run but burns cores that other sessions and
+   * the event loop need between runs.
+   */
+  allowSpinning?: boolean;
 }
 
 export interface IoInfo {
@@ -65,6 +71,10 @@ export async function createSession(source: string | Uint8Array, settings: Sessi
     };
     if (settings.intraOpNumThreads) options.intraOpNumThreads = settings.intraOpNumThreads;
     if (settings.interOpNumThreads) options.interOpNumThreads = settings.interOpNumThreads;
+    if (settings.allowSpinning === false) {
+      // onnxruntime-node passes `extra` through as session config entries (string values only).
+      options.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+    }
     try {
       const session = typeof source === 'string' ? await ort.InferenceSession.create(source, options) : await ort.InferenceSession.create(source, options);
       return { session, provider, fallbacks };

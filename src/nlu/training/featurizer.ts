@@ -99,6 +99,7 @@ export class Featurizer {
   private readonly mask: number;
   // Reused across calls: featurize() is hot at parse time and in training.
   private readonly counts = new Map<number, number>();
+  private readonly wts = new Map<number, number>();
 
   constructor(config: Partial<FeaturizerConfig> = {}) {
     if (config.version !== undefined && config.version !== 1) throw new Error(`Featurizer version ${config.version} is not supported (this code writes version 1)`);
@@ -114,11 +115,12 @@ export class Featurizer {
     this.mask = dim - 1;
   }
 
-  private add(h: number): void {
+  private add(h: number, w = 1): void {
     const idx = h & this.mask;
     // bit 31 is independent of the low index bits for any dim <= 2^24
     const sign = h & 0x80000000 ? -1 : 1;
     this.counts.set(idx, (this.counts.get(idx) ?? 0) + sign);
+    if (w !== 1) this.wts.set(idx, w);
   }
 
   /**
@@ -142,6 +144,7 @@ export class Featurizer {
     const { charNgramMin, charNgramMax, wordNgramMax, foldDigits } = this.config;
     const counts = this.counts;
     counts.clear();
+    this.wts.clear();
     const norm = normalizeText(text);
 
     if (norm.length > 0) {
@@ -151,7 +154,7 @@ export class Featurizer {
       for (let n = charNgramMin; n <= charNgramMax; n++) {
         for (let i = 0; i + n <= codes.length; i++) {
           if (n === 1 && codes[i] === BOUNDARY) continue;
-          this.add(hashCodes(codes, i, i + n, n));
+          this.add(hashCodes(codes, i, i + n, n), (globalThis as any).__CW?.[n] ?? 1);
         }
       }
     }
@@ -162,10 +165,11 @@ export class Featurizer {
         if (t.kind === 'punct' || t.text.trim() === '') continue;
         words.push(foldDigits && t.kind === 'num' ? foldDigitsIn(t.text) : t.text);
       }
-      for (const w of words) this.add(hashString(w, SEED_WORD));
+      const ww = (globalThis as any).__WW ?? 1;
+      for (const w of words) this.add(hashString(w, SEED_WORD), ww);
       if (wordNgramMax >= 2) {
         const seq = [BOS, ...words, EOS];
-        for (let i = 0; i + 1 < seq.length; i++) this.add(hashString(`${seq[i]}\u0001${seq[i + 1]}`, SEED_BIGRAM));
+        for (let i = 0; i + 1 < seq.length; i++) this.add(hashString(`${seq[i]}\u0001${seq[i + 1]}`, SEED_BIGRAM), ww);
       }
     }
 
@@ -177,7 +181,8 @@ export class Featurizer {
     let norm2 = 0;
     for (let i = 0; i < keys.length; i++) {
       const c = counts.get(keys[i]) as number;
-      const v = Math.sign(c) * (1 + Math.log(Math.abs(c)));
+      const ac = Math.abs(c);
+      const v = Math.sign(c) * ((globalThis as any).__RAW ? ac : 1 + Math.log(ac)) * ((globalThis as any).__IDF?.[keys[i]] ?? 1) * (this.wts.get(keys[i]) ?? 1);
       values[i] = v;
       norm2 += v * v;
     }
