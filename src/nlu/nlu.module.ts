@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { NerService } from './ner.service';
 import { NluDataController } from './nlu-data.controller';
 import { NluDataRepository } from './nlu-data.repository';
 import { NluDataService } from './nlu-data.service';
@@ -13,7 +14,7 @@ import { NluService } from './nlu.service';
 @Module({
   imports: [TypeOrmModule.forFeature([NluExampleEntity, NluLookupEntity, NluSynonymEntity, NluRegexEntity, NluModelEntity])],
   controllers: [NluController, NluDataController],
-  providers: [NluService, NluTrainingService, NluDataService, NluDataRepository, NluModelsRepository],
+  providers: [NerService, NluService, NluTrainingService, NluDataService, NluDataRepository, NluModelsRepository],
   exports: [NluService],
 })
 export class NluModule {}

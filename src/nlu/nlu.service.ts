@@ -10,6 +10,7 @@ import { LoadedNluModel, parseTexts, ParseResult } from './runtime/nlu-parser';
 import { Featurizer, FeaturizerConfig } from './training/featurizer';
 import { INTENT_ONNX_OUTPUT } from './training/intent-onnx';
 import { SequenceTagger } from './training/sequence-tagger';
+import { NerService } from './ner.service';
 import { StoredModel } from './nlu-models.repository';
 
 /** Pool ids of intent models (built-in models served from bytes): one per version, so labels and weights always match. */
@@ -30,7 +31,10 @@ export class NluService {
   private readonly registered = new Map<string, Set<string>>();
   private trainingData: Pick<NluTrainingData, 'lookups' | 'synonyms' | 'regexes'> = { lookups: [], synonyms: [], regexes: [] };
 
-  constructor(private readonly pool: InferencePool) {}
+  constructor(
+    private readonly pool: InferencePool,
+    private readonly ner: NerService,
+  ) {}
 
   get activeVersion(): number | undefined {
     return this.model?.version;
@@ -109,6 +113,7 @@ export class NluService {
     return parseTexts(texts, lang, {
       model,
       entities: this.entities,
+      ner: this.ner.model() ? (text) => this.ner.extract(text) : undefined,
       runIntent: async (b) => {
         const out = await this.pool.run(model.poolId, {
           feature_ids: makeTensorLike('int64', b.ids, [b.batch, b.width]),

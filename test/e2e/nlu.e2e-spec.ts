@@ -1,5 +1,10 @@
 import { NluTrainingService } from '../../src/nlu/nlu-training.service';
 import { testDatabases } from './support/databases';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InferencePool } from '../../src/inference/inference-pool.service';
+import { writeTokenClassifier } from './support/models';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Entity = { entity: string; text: string; start: number; end: number; value: unknown };
@@ -19,7 +24,12 @@ describe.each(testDatabases())('NLU on %s', (db) => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ db, env: { NLU_BOOTSTRAP: 'true' } });
+    const dataDir = mkdtempSync(join(tmpdir(), 'llmos-nlu-'));
+    const modelsDir = join(dataDir, 'models');
+    mkdirSync(modelsDir, { recursive: true });
+    await writeTokenClassifier(modelsDir, 'ner-test', { Jkz: 'LOC', Xyq: 'PER' });
+    t = await startTestApp({ db, env: { NLU_BOOTSTRAP: 'true', DATA_DIR: dataDir, MODELS_DIR: modelsDir } });
+    await t.app.get(InferencePool).startup;
     await t.app.get(NluTrainingService).whenIdle();
   });
   afterAll(() => t.close());
@@ -51,6 +61,13 @@ describe.each(testDatabases())('NLU on %s', (db) => {
     expect(entity(en.body.entities, 'date')).toMatchObject({ text: 'tomorrow' });
   });
 
+  it('merges entities from an installed token-classification model', async () => {
+    const res = await t.http().post('/api/v1/nlu/parse').send({ text: 'Xyq went to Jkz tomorrow' }).expect(200);
+    expect(entity(res.body.entities, 'location')).toMatchObject({ text: 'Jkz', start: 12, end: 15, extractor: 'ner-test' });
+    expect(entity(res.body.entities, 'person')).toMatchObject({ text: 'Xyq', start: 0, end: 3, extractor: 'ner-test' });
+    expect(entity(res.body.entities, 'date')).toMatchObject({ text: 'tomorrow' });
+  });
+
   it('refuses a bad import with the line at fault and leaves the data unchanged', async () => {
     const before = await t.http().get('/api/v1/nlu/intents').expect(200);
     const yaml = ['version: "3.1"', 'nlu:', '- intent: track_parcel', '  examples: |', '    - where is my [parcel](item', '    - track my parcel please', ''].join('\n');
@@ -65,8 +82,8 @@ describe.each(testDatabases())('NLU on %s', (db) => {
   it('import -> train -> parse returns the trained intent; parses during training all succeed; rollback works', async () => {
     const first = (await t.http().get('/api/v1/nlu/models').expect(200)).body[0].version;
     const examples = [
-      ...['track my parcel', 'where is my package', 'has my parcel shipped yet', 'parcel tracking number please', 'when will my package arrive', '我的包裹到哪了', '查一下快递', '快递什么时候到', '包裹物流信息', '帮我查物流'].map((text) => ({ text, intent: 'track_parcel' })),
-      ...['cancel my subscription', 'stop my membership', 'I want to unsubscribe', 'end my plan now', 'please cancel the service', '取消订阅', '我要退订', '不想续费了', '帮我取消会员', '关闭自动续费'].map((text) => ({ text, intent: 'cancel_subscription' })),
+      ...['what time do you open', 'when does the store close', 'are you open on sundays', 'opening hours please', 'what are your business hours', '你们几点开门', '店铺几点关门', '周末营业吗', '营业时间是什么时候', '晚上几点下班'].map((text) => ({ text, intent: 'store_hours' })),
+      ...['I need an invoice', 'can you issue a receipt for my purchase', 'send me a VAT invoice', 'how do I get an invoice', 'invoice for order please', '我要开发票', '能开增值税发票吗', '发票怎么开', '请给我开个收据', '电子发票在哪里下载'].map((text) => ({ text, intent: 'invoice_request' })),
     ];
     const imported = await t.http().post('/api/v1/nlu/import').send({ format: 'json', content: examples, mode: 'merge' }).expect(200);
     expect(imported.body.imported.examples).toBe(20);
@@ -78,19 +95,21 @@ describe.each(testDatabases())('NLU on %s', (db) => {
     const done = await waitTrained(t, job.body.jobId);
     expect(done).toMatchObject({ status: 'ready', active: true });
     expect((done.metrics as { intent: { valAccuracy: number } }).intent.valAccuracy).toBeGreaterThan(0.5);
-    const parcel = await t.http().post('/api/v1/nlu/parse').send({ text: '我的快递到哪里了' }).expect(200);
-    expect(parcel.body.intent.name).toBe('track_parcel');
-    expect(parcel.body.modelVersion).toBe(job.body.version);
+    const hours = await t.http().post('/api/v1/nlu/parse').send({ text: '你们周日几点开门' }).expect(200);
+    expect(hours.body.intent.name).toBe('store_hours');
+    expect(hours.body.modelVersion).toBe(job.body.version);
+    const invoice = await t.http().post('/api/v1/nlu/parse').send({ text: 'could you issue an invoice for me' }).expect(200);
+    expect(invoice.body.intent.name).toBe('invoice_request');
     // rollback to the first version: the new intent is gone again
     await t.http().post(`/api/v1/nlu/models/${first}/activate`).expect(200);
-    const old = await t.http().post('/api/v1/nlu/parse').send({ text: '我的快递到哪里了' }).expect(200);
+    const old = await t.http().post('/api/v1/nlu/parse').send({ text: '你们周日几点开门' }).expect(200);
     expect(old.body.modelVersion).toBe(first);
-    expect(old.body.intentRanking.map((i: { name: string }) => i.name)).not.toContain('track_parcel');
+    expect(old.body.intentRanking.map((i: { name: string }) => i.name)).not.toContain('store_hours');
   });
 
   it('exports what it imported and evaluates on a held-out split', async () => {
     const yaml = await t.http().get('/api/v1/nlu/export?format=rasa-yaml').expect(200);
-    expect(yaml.body.content).toContain('- intent: track_parcel');
+    expect(yaml.body.content).toContain('- intent: store_hours');
     const json = await t.http().get('/api/v1/nlu/export?format=json').expect(200);
     expect(json.body.content.examples.length).toBeGreaterThan(1300);
     const report = await t.http().post('/api/v1/nlu/evaluate').send({ mode: 'holdout', testFraction: 0.2 }).expect(200);

@@ -102,9 +102,13 @@ export class GenerationEngine {
   private kick(): void {
     if (this.running) return;
     this.running = true;
-    void this.loop().finally(() => {
-      this.running = false;
-      if (this.waiting.length) this.kick();
+    // Start on the next turn, so sequences submitted together (a request's n choices, a
+    // burst of requests) are admitted together and share a prefill run.
+    setImmediate(() => {
+      void this.loop().finally(() => {
+        this.running = false;
+        if (this.waiting.length) this.kick();
+      });
     });
   }
 

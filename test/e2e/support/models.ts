@@ -51,3 +51,45 @@ export function writeBrokenModels(modelsDir: string): void {
   writeFileSync(join(garbage, 'onnx', 'model.onnx'), 'this is not an onnx file at all, just text');
   writeFileSync(join(garbage, 'llmos.json'), JSON.stringify({ task: 'custom' }));
 }
+
+/**
+ * A token-classification model (HF BertForTokenClassification signature) whose logits are
+ * a lookup by token id: the tokens of `words` get B-/I- labels of their type, every other
+ * token O. It exercises the NER path end to end with a known answer. (The tiny tokenizer
+ * splits rare words into letters, so pick words whose letters the rest of the test
+ * sentence does not use.)
+ */
+export async function writeTokenClassifier(modelsDir: string, id: string, words: Record<string, 'LOC' | 'PER'>): Promise<string> {
+  const dir = join(modelsDir, id);
+  await writeFixture('bert', 'tiny', dir);
+  const tf = require('@huggingface/transformers');
+  tf.env.allowRemoteModels = false;
+  tf.env.localModelPath = `${modelsDir}/`;
+  const tokenizer = await tf.AutoTokenizer.from_pretrained(id);
+  const labels = ['O', 'B-LOC', 'I-LOC', 'B-PER', 'I-PER'];
+  const config = JSON.parse(require('node:fs').readFileSync(join(dir, 'config.json'), 'utf8'));
+  const vocab: number = config.vocab_size;
+  const table = new Float32Array(vocab * labels.length);
+  for (let v = 0; v < vocab; v++) table[v * labels.length] = 4;
+  for (const [word, type] of Object.entries(words)) {
+    // whitespace tokens are shared with every other word: never label them
+    const ids: number[] = tokenizer.encode(word, { add_special_tokens: false }).filter((t: number) => tokenizer.decode([t]).trim() !== '');
+    ids.forEach((t, i) => {
+      table[t * labels.length] = 0;
+      table[t * labels.length + labels.indexOf(`${i === 0 ? 'B' : 'I'}-${type}`)] = 6;
+    });
+  }
+  const g = new GraphBuilder('token-classifier');
+  const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
+  g.input('attention_mask', 'int64', ['batch_size', 'sequence_length']);
+  g.input('token_type_ids', 'int64', ['batch_size', 'sequence_length']);
+  const w = g.initializer('label_table', table, [vocab, labels.length]);
+  g.output(g.op('Gather', [w, ids], { axis: 0 }), 'float32', ['batch_size', 'sequence_length', labels.length], 'logits');
+  writeFileSync(join(dir, 'onnx', 'model.onnx'), g.build());
+  config.architectures = ['BertForTokenClassification'];
+  config.id2label = Object.fromEntries(labels.map((l, i) => [String(i), l]));
+  config.label2id = Object.fromEntries(labels.map((l, i) => [l, i]));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  writeFileSync(join(dir, 'llmos.json'), JSON.stringify({ task: 'token-classification' }));
+  return dir;
+}

@@ -1,0 +1,145 @@
+import { Sampler } from '../core/sampling';
+import { buildGpt2Onnx } from '../../inference/fixtures/gpt2';
+import { FIXTURE_PRESETS } from '../../inference/fixtures/write-fixture';
+import type { TensorLike } from '../../inference/pool/batch-tensors';
+import { createSession, makeTensorLike, OrtSession } from '../../inference/runtime/ort';
+import { EngineLimits, GenerationEngine, StepRunner } from './engine';
+import type { CausalLmShape } from './model-shape';
+import { Sequence } from './sequence';
+
+const tiny = FIXTURE_PRESETS.gpt2.tiny;
+const shape: CausalLmShape = {
+  layers: tiny.nLayer,
+  kvHeads: tiny.nHead,
+  headDim: tiny.nEmbd / tiny.nHead,
+  vocabSize: tiny.vocabSize,
+  contextLength: tiny.nPositions,
+  hasPositionIds: true,
+  bytesPerToken: tiny.nLayer * 2 * tiny.nEmbd * 4,
+};
+const LIMITS: EngineLimits = { maxBatch: 8, cacheBytes: 64 * 2 ** 20, maxWaiting: 64 };
+
+/** Prompts of 5, 6, 7, 9 and 30 tokens: the first four share a prefill run, the last runs alone. */
+const PROMPTS = [
+  [17, 300, 42, 999, 5],
+  [640, 77, 1000, 250, 3, 12],
+  [9, 8, 7, 6, 5, 4, 3],
+  [100, 200, 300, 400, 500, 600, 700, 800, 900],
+  Array.from({ length: 30 }, (_, i) => (i * 37 + 11) % tiny.vocabSize),
+];
+
+interface Result {
+  ids: number[];
+  logprobs: number[];
+  reason: string;
+}
+
+function sequence(id: number, promptIds: number[], maxTokens = 12, signal?: AbortSignal): Sequence {
+  return new Sequence(id, {
+    promptIds,
+    maxTokens,
+    stopTokenIds: new Set(),
+    stop: [],
+    sampler: new Sampler({ temperature: 0, logprobs: true }, { vocabSize: shape.vocabSize }),
+    decode: (ids) => ids.map((i) => String.fromCharCode(0x4e00 + i)).join(''),
+    signal,
+  });
+}
+
+async function collect(seq: Sequence): Promise<Result> {
+  const r: Result = { ids: [], logprobs: [], reason: '' };
+  for await (const e of seq.stream()) {
+    if (e.type === 'token') {
+      r.ids.push(e.tokenId);
+      r.logprobs.push(e.logprob!);
+    } else {
+      r.reason = e.reason;
+    }
+  }
+  return r;
+}
+
+describe('GenerationEngine prefill batching (tiny GPT-2 fixture)', () => {
+  let session: OrtSession;
+  /** shapes of the runs that prefilled more than one sequence ([rows, tokens]) */
+  let groupRuns: number[][];
+  let failGroups: boolean;
+  let onGroupRun: () => void;
+  const run: StepRunner = async (feeds) => {
+    const [rows, tokens] = feeds.input_ids.dims;
+    if (rows > 1 && tokens > 1) {
+      groupRuns.push([rows, tokens]);
+      onGroupRun();
+      if (failGroups) throw new Error('injected failure');
+    }
+    return (await session.run(feeds as Parameters<OrtSession['run']>[0])) as unknown as Record<string, TensorLike>;
+  };
+  const engine = () => new GenerationEngine('tiny', shape, run, makeTensorLike, LIMITS);
+
+  beforeAll(async () => {
+    session = (await createSession(buildGpt2Onnx(tiny, 42), { executionProviders: ['cpu'] })).session;
+  });
+  afterAll(() => session.release());
+  beforeEach(() => {
+    groupRuns = [];
+    failGroups = false;
+    onGroupRun = () => undefined;
+  });
+
+  async function solo(prompts: number[][], maxTokens = 12): Promise<Result[]> {
+    const out: Result[] = [];
+    for (const [i, p] of prompts.entries()) {
+      const seq = sequence(i, p, maxTokens);
+      engine().submit(seq);
+      out.push(await collect(seq));
+    }
+    return out;
+  }
+
+  it('prefills similar-length prompts in one left-padded run and gives exactly their solo tokens', async () => {
+    const alone = await solo(PROMPTS);
+    expect(groupRuns).toEqual([]);
+    const e = engine();
+    const seqs = PROMPTS.map((p, i) => sequence(i, p));
+    for (const s of seqs) e.submit(s);
+    const together = await Promise.all(seqs.map(collect));
+    expect(groupRuns).toEqual([[4, 9]]);
+    expect(together.map((r) => r.ids)).toEqual(alone.map((r) => r.ids));
+    together.forEach((r, i) => r.logprobs.forEach((lp, j) => expect(lp).toBeCloseTo(alone[i].logprobs[j], 4)));
+    const stats = e.getStats();
+    expect(stats.prefills).toBe(5);
+    expect(stats.tokensGenerated).toBe(5 * 12);
+    // 12 tokens each: the first from the prefill, 11 decode steps shared by all five
+    expect(stats.steps).toBe(11);
+  });
+
+  it('a sequence that ends at its prefill or is cancelled during it leaves the rest of its group intact', async () => {
+    const alone = await solo(PROMPTS.slice(0, 4));
+    const e = engine();
+    const cancelled = new AbortController();
+    const seqs = [sequence(0, PROMPTS[0]), sequence(1, PROMPTS[1], 1), sequence(2, PROMPTS[2], 12, cancelled.signal), sequence(3, PROMPTS[3])];
+    onGroupRun = () => cancelled.abort();
+    for (const s of seqs) e.submit(s);
+    const results = await Promise.all(seqs.map(collect));
+    expect(groupRuns).toEqual([[4, 9]]);
+    expect(results.map((r) => r.reason)).toEqual(['length', 'length', 'cancelled', 'length']);
+    expect(results[1].ids).toEqual(alone[1].ids.slice(0, 1));
+    expect(results[0].ids).toEqual(alone[0].ids);
+    expect(results[3].ids).toEqual(alone[3].ids);
+    expect(e.getStats()).toMatchObject({ active: 0, cacheBytes: 0 });
+  });
+
+  it('a failed prefill run ends every sequence of its group with the error, and the engine keeps serving', async () => {
+    const e = engine();
+    failGroups = true;
+    const seqs = PROMPTS.slice(0, 3).map((p, i) => sequence(i, p));
+    for (const s of seqs) e.submit(s);
+    const failed = await Promise.all(seqs.map(collect));
+    expect(failed.map((r) => r.reason)).toEqual(['error', 'error', 'error']);
+    failGroups = false;
+    const next = sequence(9, PROMPTS[0]);
+    e.submit(next);
+    expect((await collect(next)).ids).toEqual((await solo([PROMPTS[0]]))[0].ids);
+    expect(e.getStats().finished).toMatchObject({ error: 3, length: 1 });
+  });
+});
