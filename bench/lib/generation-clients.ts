@@ -32,9 +32,19 @@ export interface GenerationClient {
   close(): Promise<void>;
 }
 
-/** This project's engine, built without Nest the way the app wires it. */
-export async function oursClient(dir: string, maxBatch: number): Promise<GenerationClient> {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', MODELS_DIR: resolve('var', 'bench-empty-store'), INFERENCE_AUTOLOAD: 'false', GENERATION_MAX_BATCH: String(maxBatch) });
+/**
+ * This project's engine, built without Nest the way the app wires it. `intraOpThreads`:
+ * INFERENCE_INTRA_OP_THREADS for the session (0 = ONNX Runtime's default, all cores).
+ */
+export async function oursClient(dir: string, maxBatch: number, intraOpThreads = 0): Promise<GenerationClient> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    MODELS_DIR: resolve('var', 'bench-empty-store'),
+    INFERENCE_AUTOLOAD: 'false',
+    INFERENCE_INTRA_OP_THREADS: String(intraOpThreads),
+    GENERATION_MAX_BATCH: String(maxBatch),
+  });
   const pool = new InferencePool(config, new MetricsService(), new ReadinessService());
   const id = basename(dir);
   pool.register(describeFolder(dir, id, servingDefaults(config)));

@@ -7,6 +7,7 @@ import { loadBundledTrainingData, splitTrainTest } from './data';
 import { NluDataRepository } from './nlu-data.repository';
 import { NluModelsRepository } from './nlu-models.repository';
 import { NluService } from './nlu.service';
+import { SentenceEncoderService } from './sentence-encoder.service';
 import { evaluateHoldout, evaluateKFold, EvaluationReport } from './runtime/evaluate';
 import type { NluTrainingOptions, TrainedArtifacts, TrainingProgress } from './training/pipeline';
 import { runTrainingInWorker } from './training/run-training';
@@ -41,6 +42,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     private readonly data: NluDataRepository,
     private readonly models: NluModelsRepository,
     private readonly nlu: NluService,
+    private readonly encoder: SentenceEncoderService,
     private readonly config: AppConfig,
     readiness: ReadinessService,
   ) {
@@ -85,32 +87,38 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     const data = await this.data.load();
     const intents = new Set(data.examples.map((e) => e.intent));
     if (data.examples.length < MIN_EXAMPLES || intents.size < 2) throw new BadInputError('Training needs examples of at least two intents; import or add some first');
+    const encoder = this.encoder.current();
     const version = await this.models.startTraining(data.examples.length);
     const abort = new AbortController();
     const job = { version, progress: { phase: 'starting' } as Record<string, unknown>, abort, done: Promise.resolve() };
     this.running = job;
-    job.done = this.runJob(job, data).finally(() => {
+    job.done = this.runJob(job, data, encoder).finally(() => {
       if (this.running === job) this.running = undefined;
     });
     return this.job(version);
   }
 
-  private async runJob(job: { version: number; progress: Record<string, unknown>; abort: AbortController }, data: NluTrainingData): Promise<void> {
+  private async runJob(job: { version: number; progress: Record<string, unknown>; abort: AbortController }, data: NluTrainingData, encoder?: string): Promise<void> {
     let lastWrite = 0;
     try {
+      let extra: Partial<NluTrainingOptions> = {};
+      if (encoder) {
+        job.progress = { phase: 'embedding', encoder, examples: data.examples.length };
+        extra = { intent: { embeddings: await this.encoder.embed(encoder, data.examples.map((e) => e.text)) } };
+      }
       const artifacts = await this.trainInWorker(data, (p) => {
         job.progress = { ...p };
         if (Date.now() - lastWrite > 1000) {
           lastWrite = Date.now();
           void this.models.progress(job.version, job.progress).catch(() => undefined);
         }
-      }, job.abort.signal);
+      }, job.abort.signal, extra);
       if (!artifacts.intentOnnx) throw new Error('training produced no ONNX model');
       const m = artifacts.intent;
       await this.models.saveArtifacts(job.version, {
         labels: m.labels,
         threshold: m.threshold,
-        config: { featurizer: m.featurizer, shape: m.shape, calibration: m.calibration },
+        config: { featurizer: m.featurizer, shape: m.shape, calibration: m.calibration, ...(encoder ? { encoder } : {}) },
         metrics: { intent: m.metrics, entities: artifacts.metrics.entities, timings: artifacts.metrics.timings },
         onnx: artifacts.intentOnnx,
         tagger: artifacts.tagger,

@@ -11,6 +11,7 @@ import { Featurizer, FeaturizerConfig } from './training/featurizer';
 import { INTENT_ONNX_OUTPUT } from './training/intent-onnx';
 import { SequenceTagger } from './training/sequence-tagger';
 import { NerService } from './ner.service';
+import { SentenceEncoderService } from './sentence-encoder.service';
 import { StoredModel } from './nlu-models.repository';
 
 /** Pool ids of intent models (built-in models served from bytes): one per version, so labels and weights always match. */
@@ -34,6 +35,7 @@ export class NluService {
   constructor(
     private readonly pool: InferencePool,
     private readonly ner: NerService,
+    private readonly encoder: SentenceEncoderService,
   ) {}
 
   get activeVersion(): number | undefined {
@@ -96,6 +98,7 @@ export class NluService {
       threshold: stored.threshold,
       featurizer: new Featurizer(stored.config.featurizer as Partial<FeaturizerConfig>),
       tagger,
+      encoder: typeof stored.config.encoder === 'string' ? stored.config.encoder : undefined,
     };
     // Requests already queued on the previous version finish there; then it is freed.
     if (previous && previous.poolId !== poolId) void this.pool.unload(previous.poolId).catch(() => undefined);
@@ -114,11 +117,14 @@ export class NluService {
       model,
       entities: this.entities,
       ner: this.ner.model() ? (text) => this.ner.extract(text) : undefined,
-      runIntent: async (b) => {
-        const out = await this.pool.run(model.poolId, {
+      embed: model.encoder ? (t) => this.encoder.embed(model.encoder!, t) : undefined,
+      runIntent: async (b, embeddings) => {
+        const feeds: Record<string, ReturnType<typeof makeTensorLike>> = {
           feature_ids: makeTensorLike('int64', b.ids, [b.batch, b.width]),
           feature_values: makeTensorLike('float32', b.values, [b.batch, b.width]),
-        }, { transfer: true });
+        };
+        if (embeddings) feeds.sentence_embedding = makeTensorLike('float32', embeddings.data, [b.batch, embeddings.dim]);
+        const out = await this.pool.run(model.poolId, feeds, { transfer: true });
         return out[INTENT_ONNX_OUTPUT].data as Float32Array;
       },
     });

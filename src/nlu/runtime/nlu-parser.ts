@@ -31,9 +31,12 @@ export interface LoadedNluModel {
   threshold: number;
   featurizer: Featurizer;
   tagger: SequenceTagger | null;
+  /** the feature-extraction model whose sentence embeddings the classifier also takes */
+  encoder?: string;
 }
 
-export type IntentRunner = (batch: { ids: BigInt64Array; values: Float32Array; batch: number; width: number }) => Promise<Float32Array>;
+/** Runs the intent model; `embeddings` ([batch * dim]) only for models trained with an encoder. */
+export type IntentRunner = (batch: { ids: BigInt64Array; values: Float32Array; batch: number; width: number }, embeddings?: { data: Float32Array; dim: number }) => Promise<Float32Array>;
 
 export interface ParseDeps {
   model: LoadedNluModel;
@@ -41,6 +44,8 @@ export interface ParseDeps {
   entities: EntityExtractionPipeline;
   /** entities from an installed token-classification model, when there is one */
   ner?: (text: string) => Promise<ExtractedEntity[]>;
+  /** sentence embeddings from the model's encoder (needed when `model.encoder` is set) */
+  embed?: (texts: string[]) => Promise<Float32Array[]>;
 }
 
 /** Ranks intents and decides out-of-scope: the explicit intent, or a top confidence under the calibrated threshold. */
@@ -67,7 +72,16 @@ const round = (x: number) => Math.round(x * 1e4) / 1e4;
 export async function parseTexts(texts: string[], lang: Lang | undefined, deps: ParseDeps): Promise<ParseResult[]> {
   const { model } = deps;
   const features: SparseFeatures[] = texts.map((t) => model.featurizer.featurize(t));
-  const probs = await deps.runIntent(packSparseBatch(features));
+  let embeddings: { data: Float32Array; dim: number } | undefined;
+  if (model.encoder) {
+    if (!deps.embed) throw new Error(`NLU model v${model.version} needs sentence embeddings from ${model.encoder}`);
+    const vectors = await deps.embed(texts);
+    const dim = vectors[0].length;
+    const data = new Float32Array(texts.length * dim);
+    vectors.forEach((v, i) => data.set(v, i * dim));
+    embeddings = { data, dim };
+  }
+  const probs = await deps.runIntent(packSparseBatch(features), embeddings);
   const C = model.labels.length;
   return Promise.all(
     texts.map(async (text, i) => {
