@@ -77,7 +77,11 @@ export function trainNluArtifacts(
   if (oosTexts.length > 0 && options.intent?.embeddings) {
     throw new Error('outOfScopeIntent with embeddings: pass intent.outOfScope with the embeddings of the out-of-scope texts instead');
   }
-  const intentOptions: Partial<IntentTrainerOptions> = { ...options.intent };
+  // Entity masking (featurizer.ts) with the data's own lookups and regexes, unless the caller set it (null = off).
+  const intentOptions: Partial<IntentTrainerOptions> = {
+    ...options.intent,
+    featurizer: { entityMask: { lookups: data.lookups, regexes: data.regexes }, ...options.intent?.featurizer },
+  };
   if (oosTexts.length > 0) intentOptions.outOfScope = { texts: oosTexts };
 
   const intent = trainIntentClassifier(
