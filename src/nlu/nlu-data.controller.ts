@@ -42,6 +42,7 @@ export class NluDataController {
     return this.data.createExample(body);
   }
 
+  /** Replaces an example's text, intent, entities or language. */
   @Put('examples/:id')
   @AdminOnly()
   @ApiErrors(400, 401, 403, 404, 409)
@@ -49,6 +50,7 @@ export class NluDataController {
     return this.data.updateExample(id, body);
   }
 
+  /** Deletes an example. */
   @Delete('examples/:id')
   @HttpCode(204)
   @AdminOnly()
@@ -64,6 +66,7 @@ export class NluDataController {
     return this.data.lookups();
   }
 
+  /** Creates or replaces a lookup table; matched from the next parse on. */
   @Put('lookups/:name')
   @AdminOnly()
   @ApiErrors(400, 401, 403)
@@ -71,6 +74,7 @@ export class NluDataController {
     return this.data.putLookup(name, body.elements);
   }
 
+  /** Deletes a lookup table. */
   @Delete('lookups/:name')
   @HttpCode(204)
   @AdminOnly()
@@ -86,6 +90,7 @@ export class NluDataController {
     return this.data.synonyms();
   }
 
+  /** Creates or replaces the surface forms of a canonical value. */
   @Put('synonyms/:value')
   @AdminOnly()
   @ApiErrors(400, 401, 403)
@@ -93,6 +98,7 @@ export class NluDataController {
     return this.data.putSynonym(value, body.synonyms);
   }
 
+  /** Deletes a synonym entry. */
   @Delete('synonyms/:value')
   @HttpCode(204)
   @AdminOnly()
@@ -108,6 +114,7 @@ export class NluDataController {
     return this.data.regexes();
   }
 
+  /** Creates or replaces the patterns of a regex entity (unsafe patterns are refused). */
   @Put('regexes/:name')
   @AdminOnly()
   @ApiErrors(400, 401, 403)
@@ -115,6 +122,7 @@ export class NluDataController {
     return this.data.putRegex(name, body.patterns);
   }
 
+  /** Deletes a regex entity. */
   @Delete('regexes/:name')
   @HttpCode(204)
   @AdminOnly()

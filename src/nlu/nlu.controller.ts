@@ -42,7 +42,7 @@ export class NluController {
 
   /** Progress (phase, epoch, loss, validation accuracy) and, when done, metrics of a training job. */
   @Get('train/:jobId')
-  @ApiErrors(401, 404)
+  @ApiErrors(400, 401, 404)
   trainingJob(@Param('jobId', ParseIntPipe) jobId: number): Promise<TrainJobDto> {
     return this.training.job(jobId);
   }
@@ -58,7 +58,7 @@ export class NluController {
   @Post('models/:version/activate')
   @HttpCode(200)
   @AdminOnly()
-  @ApiErrors(401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409)
   activateNluModel(@Param('version', ParseIntPipe) version: number): Promise<TrainJobDto> {
     return this.training.activate(version);
   }

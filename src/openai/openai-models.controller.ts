@@ -17,6 +17,7 @@ const toModel = (m: ModelStatus): OpenAiModelDto => ({
 @ApiTags('openai')
 @ApiBearerAuth()
 @ApiResponse({ status: 401, type: OpenAiErrorDto, description: 'Missing or invalid API key' })
+@ApiResponse({ status: 429, type: OpenAiErrorDto, description: 'Rate limited' })
 @Controller('v1/models')
 export class OpenAiModelsController {
   constructor(private readonly pool: InferencePool) {}
