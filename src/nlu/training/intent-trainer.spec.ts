@@ -1,6 +1,8 @@
 import { Featurizer } from './featurizer';
 import { runIntentModelReference } from './intent-onnx';
-import { IntentProgress, trainIntentClassifier, TrainedIntentModel } from './intent-trainer';
+import { forwardExample, IntentWeights, NetShape } from './intent-net';
+import { IntentProgress, mergeMembers, trainIntentClassifier, TrainedIntentModel } from './intent-trainer';
+import { Rng } from './rng';
 import { syntheticExamples } from './synthetic.fixture';
 
 function predict(model: TrainedIntentModel, texts: string[]): { intent: string; confidence: number }[] {
@@ -35,13 +37,47 @@ describe('trainIntentClassifier', () => {
     expect(accuracyOn(model, train)).toBeGreaterThanOrEqual(0.95);
     // held-out templates: wordings never seen in training, chance is 1/8
     expect(accuracyOn(model, heldOut)).toBeGreaterThanOrEqual(0.85);
+    // a cross-validated ensemble by default: one progress event per member epoch, members in order
     expect(progress.length).toBe(model.metrics.epochsRun);
-    expect(progress.map((p) => p.epoch)).toEqual(progress.map((_, i) => i + 1));
-    expect(progress[0].epochs).toBe(40);
-    expect(progress[progress.length - 1].trainLoss).toBeLessThan(progress[0].trainLoss);
+    expect(model.metrics.members).toHaveLength(5);
+    model.metrics.members.forEach((run, m) => {
+      const mine = progress.filter((p) => p.member === m + 1);
+      expect(mine.map((p) => p.epoch)).toEqual(mine.map((_, i) => i + 1));
+      expect(mine).toHaveLength(run.epochsRun);
+      expect(mine[mine.length - 1].trainLoss).toBeLessThan(mine[0].trainLoss);
+      expect(run.valExamples + run.trainExamples).toBe(train.length);
+    });
+    expect(progress.map((p) => p.member)).toEqual([...progress.map((p) => p.member)].sort((a, b) => a - b));
+    expect(progress.every((p) => p.members === 5 && p.epochs === 40)).toBe(true);
     expect(progress.every((p) => p.valAccuracy !== null && p.valAccuracy >= 0 && p.valAccuracy <= 1)).toBe(true);
-    expect(model.metrics.valExamples).toBeGreaterThan(0);
+    // every example is predicted once by the member that did not train on it
+    expect(model.metrics.valExamples).toBe(train.length);
     expect(model.metrics.confusion?.labels).toEqual(model.labels);
+    expect(model.shape.hidden).toBe(hidden * 5);
+  });
+
+  it('serves the ensemble as one network whose logits are the mean of the members\' logits', () => {
+    const shape = { dim: 8, hidden: 3, classes: 4, embeddingDim: 2 };
+    const rng = new Rng(9);
+    const rand = (n: number) => Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
+    const member = (): IntentWeights => ({ inW: rand(8 * 3), inE: rand(2 * 3), inB: rand(3), outW: rand(3 * 4), outB: rand(4) });
+    const members = [member(), member(), member()];
+    const merged = mergeMembers(shape, members);
+    expect(merged.shape.hidden).toBe(9);
+    const ids = [1, 5, 6];
+    const vals = [0.5, -0.7, 0.3];
+    const emb = Float32Array.from([0.2, -1]);
+    const logits = (s: NetShape, w: IntentWeights) => Array.from(forwardExample(s, w, ids, vals, emb, 0, new Float64Array(4)), Math.log);
+    const mean = [0, 1, 2, 3].map((c) => members.reduce((sum, w) => sum + logits(shape, w)[c], 0) / 3);
+    const got = logits(merged.shape, merged.weights);
+    // log-probabilities differ from logits by a per-row constant, so compare differences
+    for (let c = 1; c < 4; c++) expect(got[c] - got[0]).toBeCloseTo(mean[c] - mean[0], 5);
+    // softmax regression members are averaged in place
+    const linear = { ...shape, hidden: 0 };
+    const lin = [0, 1].map((): IntentWeights => ({ inW: rand(8 * 4), inE: rand(2 * 4), inB: rand(4), outW: new Float32Array(0), outB: new Float32Array(0) }));
+    const avg = mergeMembers(linear, lin);
+    expect(avg.shape.hidden).toBe(0);
+    expect(avg.weights.inW[5]).toBeCloseTo((lin[0].inW[5] + lin[1].inW[5]) / 2, 6);
   });
 
   it('is deterministic for a seed and differs for another seed', () => {
@@ -56,9 +92,29 @@ describe('trainIntentClassifier', () => {
   });
 
   it('stops early when validation stops improving and keeps the best epoch', () => {
-    const model = trainIntentClassifier(train, { hidden: 32, epochs: 200, patience: 2, seed: 3 });
-    expect(model.metrics.epochsRun).toBeLessThan(200);
-    expect(model.metrics.epochsRun - model.metrics.bestEpoch).toBe(2);
+    const single = trainIntentClassifier(train, { hidden: 32, epochs: 200, patience: 2, seed: 3, ensemble: 1 });
+    expect(single.metrics.epochsRun).toBeLessThan(200);
+    expect(single.metrics.epochsRun - single.metrics.bestEpoch).toBe(2);
+    expect(single.shape.hidden).toBe(32);
+    // each ensemble member stops on its own fold
+    const ensemble = trainIntentClassifier(train, { hidden: 8, epochs: 200, patience: 2, seed: 3, ensemble: 3 });
+    expect(ensemble.metrics.members).toHaveLength(3);
+    for (const run of ensemble.metrics.members) {
+      expect(run.epochsRun).toBeLessThan(200);
+      expect(run.epochsRun - run.bestEpoch).toBe(2);
+    }
+  });
+
+  it('with an out_of_scope intent, calibrates the threshold for accuracy with it as the fallback', () => {
+    const oos = ['今天股市怎么样', 'tell me a joke', '帮我写一首诗', 'how do I cook rice', '你叫什么名字', 'translate this to french', '打开空调', 'play some music'];
+    const examples = [...train, ...oos.map((text) => ({ text, intent: 'out_of_scope' }))];
+    const model = trainIntentClassifier(examples, { hidden: 16, seed: 7, ensemble: 3 });
+    expect(model.calibration.method).toBe('accuracy');
+    expect(model.threshold).toBeLessThanOrEqual(0.7);
+    // the score is the out-of-fold accuracy at the threshold, never below accuracy without one
+    expect(model.calibration.score).toBeGreaterThanOrEqual((model.metrics.valAccuracy as number) - 1e-9);
+    expect(trainIntentClassifier(examples, { hidden: 16, seed: 7, ensemble: 2, outOfScopeLabel: 'none' }).calibration.method).not.toBe('accuracy');
+    expect(() => trainIntentClassifier(train, { ensemble: 0 })).toThrow(/ensemble/);
   });
 
   it('calibrates an out-of-scope threshold that rejects unrelated utterances', () => {

@@ -62,7 +62,7 @@ export interface IntentTrainerOptions {
 
 /** Measured on the synthetic 10k zh/en set (see intent-trainer.spec.ts and the report). */
 export const DEFAULT_INTENT_TRAINER_OPTIONS: IntentTrainerOptions = {
-  hidden: 64,
+  hidden: 32,
   epochs: 40,
   batchSize: 32,
   learningRate: 0.005,
