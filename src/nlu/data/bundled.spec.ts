@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import type { NluTrainingData, TrainingExample } from '../core/types';
@@ -150,9 +151,16 @@ describe('findBundledDataDir', () => {
     expect(findBundledDataDir(srcDir)).toBe(srcDir);
   });
 
-  it('falls back to <repo>/src/nlu/data from the compiled dist/src/nlu/data', () => {
-    const repo = path.resolve(__dirname, '..', '..', '..');
-    expect(findBundledDataDir(path.join(repo, 'dist', 'src', 'nlu', 'data'))).toBe(srcDir);
+  it('falls back to <repo>/src/nlu/data when the compiled dist/src/nlu/data lacks the files', () => {
+    // (nest build copies them into dist; this is for builds that do not)
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'llmos-bundled-'));
+    const dist = path.join(repo, 'dist', 'src', 'nlu', 'data');
+    const src = path.join(repo, 'src', 'nlu', 'data');
+    fs.mkdirSync(dist, { recursive: true });
+    fs.mkdirSync(src, { recursive: true });
+    for (const { file } of BUNDLED_FILES) fs.copyFileSync(path.join(srcDir, file), path.join(src, file));
+    expect(findBundledDataDir(dist)).toBe(src);
+    fs.rmSync(repo, { recursive: true, force: true });
   });
 
   it('says where it looked when the files are missing', () => {
