@@ -129,6 +129,16 @@ export class InferencePool implements OnApplicationBootstrap, OnModuleDestroy {
     this.entries.set(descriptor.id, entry);
   }
 
+  /**
+   * A loaded model of `task` chosen by a setting: `auto` = the first (by id), `none` or
+   * empty = no model, else that id if it is loaded with that task.
+   */
+  pickLoaded(task: string, wanted: string): string | undefined {
+    if (wanted === 'none' || wanted === '') return undefined;
+    const models = this.list().filter((m) => m.task === task && m.state === 'ready');
+    return wanted === 'auto' ? models[0]?.id : models.find((m) => m.id === wanted)?.id;
+  }
+
   has(id: string): boolean {
     return this.entries.has(id);
   }

@@ -25,10 +25,7 @@ export class NerService {
 
   /** The model in use, if any is loaded. */
   model(): string | undefined {
-    const wanted = this.config.raw.NLU_NER_MODEL;
-    if (wanted === 'none' || wanted === '') return undefined;
-    const models = this.pool.list().filter((m) => m.task === 'token-classification' && m.state === 'ready');
-    return wanted === 'auto' ? models[0]?.id : models.find((m) => m.id === wanted)?.id;
+    return this.pool.pickLoaded('token-classification', this.config.raw.NLU_NER_MODEL);
   }
 
   async extract(text: string): Promise<ExtractedEntity[]> {

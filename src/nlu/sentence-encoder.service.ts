@@ -25,10 +25,7 @@ export class SentenceEncoderService {
 
   /** The encoder to train new models with, if any. */
   current(): string | undefined {
-    const wanted = this.config.raw.NLU_ENCODER_MODEL;
-    if (wanted === 'none' || wanted === '') return undefined;
-    const models = this.pool.list().filter((m) => m.task === 'feature-extraction' && m.state === 'ready');
-    return wanted === 'auto' ? models[0]?.id : models.find((m) => m.id === wanted)?.id;
+    return this.pool.pickLoaded('feature-extraction', this.config.raw.NLU_ENCODER_MODEL);
   }
 
   /** One embedding per text, through the shared pool (one batched run per chunk of texts). */
