@@ -4,7 +4,7 @@
  * hand in, then mapped through synonyms.
  *
  *   extract(text, lang?, extra?) =
- *     synonyms(merge([regex, builtin, lookup + titles, registered extractors..., ...extra]))
+ *     synonyms(merge([regex, reconcile(builtin, extra), lookup + titles, registered extractors..., ...extra]))
  *
  * Statistical extractors can be plugged in two ways: pass their entity lists as `extra` on
  * each call (for async model output computed beforehand), or register a synchronous
@@ -19,6 +19,7 @@ import { BUILTIN_KINDS, extractBuiltins, type BuiltinKind } from './builtin';
 import { BUILTIN_LOOKUP_TYPES, registerBuiltinLookups, type BuiltinLookupType } from './builtin-lookups';
 import { Gazetteer } from './gazetteer';
 import { DEFAULT_PRIORITY, mergeEntities } from './merge';
+import { reconcileWithTrained } from './reconcile';
 import { RegexEntityExtractor } from './regex-extractor';
 import { SynonymMapper } from './synonyms';
 import { extractTitles } from './titles';
@@ -97,19 +98,19 @@ export class EntityExtractionPipeline {
   /**
    * Entities of `text`, non-overlapping and sorted by start. `lang` defaults to
    * detectLanguage(text); it only changes how 5/3/2025 is read (day-first for 'other').
-   * `extra` holds entity lists from other extractors (tagger, NER model) to merge in.
+   * `extra` holds entity lists from trained extractors (tagger, NER model) to merge in; where
+   * one of them and a built-in agree on a date or a count, the trained type and span win and
+   * the built-in's resolved value stays (reconcile.ts).
    */
   extract(text: string, lang?: Lang, extra: readonly (readonly ExtractedEntity[])[] = []): ExtractedEntity[] {
     if (text.length === 0) return [];
     const language = lang ?? detectLanguage(text).lang;
-    const lists: ExtractedEntity[][] = [
-      this.regex.extract(text),
-      extractBuiltins(text, { kinds: this.builtins, now: this.now, timeZone: this.timeZone, lang: language }),
-      this.gazetteer.extract(text),
-    ];
+    const trained = extra.map((list) => alignToText(text, list));
+    const builtins = extractBuiltins(text, { kinds: this.builtins, now: this.now, timeZone: this.timeZone, lang: language });
+    const lists: ExtractedEntity[][] = [this.regex.extract(text), reconcileWithTrained(text, builtins, trained), this.gazetteer.extract(text)];
     if (this.titles) lists.push(extractTitles(text));
     for (const fn of this.extractors.values()) lists.push(alignToText(text, fn(text, language)));
-    for (const list of extra) lists.push(alignToText(text, list));
+    lists.push(...trained);
     return this.synonyms.apply(mergeEntities(lists, this.priority));
   }
 }

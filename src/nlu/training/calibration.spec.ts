@@ -17,6 +17,26 @@ describe('calibrateThreshold', () => {
     expect(c.outOfScopeRejected).toBe(3);
   });
 
+  it('with an out-of-scope class, maximizes accuracy where rejected predictions become out-of-scope', () => {
+    const p = (confidence: number, correct: boolean, goldOutOfScope = false) => ({ confidence, correct, goldOutOfScope, predictedOutOfScope: false });
+    // two out-of-scope examples mispredicted at .3 and .4, a correct in-scope one at .45,
+    // a wrong in-scope confusion at .5 (rejecting it does not make it right), correct ones above
+    const inScope = [p(0.3, false, true), p(0.4, false, true), p(0.45, true), p(0.5, false), p(0.8, true), p(0.9, true), p(0.95, true)];
+    const c = calibrateThreshold(inScope, [], { ...opts, outOfScopeClass: true });
+    expect(c.method).toBe('accuracy');
+    // t = .425 rejects both out-of-scope examples and keeps every correct prediction: 6/7
+    expect(c.threshold).toBeCloseTo(0.425, 10);
+    expect(c.score).toBeCloseTo(6 / 7, 10);
+    expect(c.inScopeAccepted).toBe(4);
+    // when no threshold strictly helps, there is none (ties go to the lowest t)
+    const none = calibrateThreshold([p(0.6, true), p(0.4, false), p(0.9, true)], [], { ...opts, outOfScopeClass: true });
+    expect(none).toMatchObject({ threshold: 0, method: 'accuracy' });
+    expect(none.score).toBeCloseTo(2 / 3, 10);
+    // and the cap bounds the search, not just the result
+    const capped = calibrateThreshold([p(0.6, true), p(0.75, false, true), p(0.9, true)], [], { ...opts, maxThreshold: 0.7, outOfScopeClass: true });
+    expect(capped.threshold).toBe(0);
+  });
+
   it('uses wrong predictions as stand-ins for out-of-scope input when there are enough', () => {
     const inScope = [ok(0.99), ok(0.97), ok(0.95), ok(0.9), bad(0.4), bad(0.45), bad(0.5), bad(0.55), bad(0.92)];
     const c = calibrateThreshold(inScope, [], opts);

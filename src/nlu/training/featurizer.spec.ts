@@ -1,4 +1,4 @@
-import { BOS, Featurizer, featurize, featurizeDense, SparseFeatures } from './featurizer';
+import { BOS, entityMarker, Featurizer, featurize, featurizeDense, SparseFeatures } from './featurizer';
 import { normalizeText } from './text';
 
 function has(f: SparseFeatures, index: number): boolean {
@@ -86,6 +86,34 @@ describe('Featurizer', () => {
     s.indices.forEach((idx, j) => expect(row[(1 << 16) + idx]).toBe(s.values[j]));
     expect(row[0]).toBe(7); // other rows untouched
     expect(() => featurizeDense('x', new Float32Array(10))).toThrow(/outside/);
+  });
+
+  it('masks entity spans with one marker per type when entityMask is set (version 2)', () => {
+    const masked = new Featurizer({ entityMask: { lookups: [{ name: 'product', elements: ['MacBook Pro', '华为FreeBuds'] }], regexes: [{ name: 'order_id', pattern: 'ORD-\\d+' }] } });
+    expect(masked.config.version).toBe(2);
+    expect(fz.config.version).toBe(1);
+    const product = entityMarker('product');
+    expect(masked.maskEntities('MacBook Pro的报价')).toBe(` ${product} 的报价`);
+    // products, cities, dates and regex matches all become markers, the rest stays
+    const m = masked.maskEntities('明天上海会下雨吗, order ORD-123');
+    expect(m).toContain(entityMarker('date'));
+    expect(m).toContain(entityMarker('city'));
+    expect(m).toContain(entityMarker('order_id'));
+    expect(m).not.toMatch(/明天|上海|ORD/);
+    expect(m).toContain('会下雨吗');
+    // two products in the same frame get the same features; without masking they differ
+    const same = (f: Featurizer, a: string, b: string) => Array.from(f.featurize(a).indices).join() === Array.from(f.featurize(b).indices).join();
+    expect(same(masked, 'MacBook Pro的报价', '华为FreeBuds的报价')).toBe(true);
+    expect(same(fz, 'MacBook Pro的报价', '华为FreeBuds的报价')).toBe(false);
+    // the marker is a word of its own (unigram and bigrams), not punctuation
+    const f = masked.featurize('MacBook Pro的报价');
+    expect(has(f, masked.slot('word', product).index)).toBe(true);
+    expect(has(f, masked.slot('bigram', [BOS, product]).index)).toBe(true);
+    // a loaded config reproduces the features, and a version that contradicts the settings is refused
+    const loaded = new Featurizer(JSON.parse(JSON.stringify(masked.config)));
+    expect(Array.from(loaded.featurize('MacBook Pro的报价').values)).toEqual(Array.from(f.values));
+    expect(() => new Featurizer({ ...masked.config, version: 1 })).toThrow(/version/);
+    expect(() => new Featurizer({ version: 2 })).toThrow(/version/);
   });
 
   it('handles empty text and rejects bad configs', () => {

@@ -19,9 +19,10 @@
  * tables and regexes) is replaced by one marker character per entity type, which counts as
  * a word and a character. "MacBook Pro的报价" and "华为FreeBuds的报价" then share the
  * features of "<product>的报价", and an intent cannot latch onto the particular product or
- * city names that happen to occur in its training examples. On the bundled zh/en data this
- * raised 5-fold intent accuracy by ~3 points (0.752 -> 0.789 with the 64-unit network);
- * masking with the training annotations' values as extra lookups did not help further.
+ * city names that happen to occur in its training examples. On the bundled zh/en data it
+ * raised intent accuracy with one 64-unit network from 0.740 to 0.778 (5-fold CV) and from
+ * 0.762 to 0.828 (held-out split); keeping the entity text beside the marker gained half as
+ * much, and adding the training annotations' values as extra lookups nothing.
  * The markers come from the configuration alone, so parse time reproduces them exactly.
  */
 import type { LookupTable, RegexPattern } from '../core/types';

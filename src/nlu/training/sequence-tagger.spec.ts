@@ -66,7 +66,22 @@ describe('SequenceTagger', () => {
     const loaded = SequenceTagger.fromJSON(json);
     for (const x of syntheticExamples(1, 3)) expect(loaded.predict(x.text)).toEqual(tagger.predict(x.text));
     expect(SequenceTagger.train(train, { epochs: 10, seed: 1 }).toJSON()).toEqual(tagger.toJSON());
-    expect(() => SequenceTagger.fromJSON({ ...json, version: 2 })).toThrow(/version-1/);
+    expect(json).toMatchObject({ version: 2, usesBuiltins: true });
+    expect(() => SequenceTagger.fromJSON({ ...json, version: 3 as 2 })).toThrow(/version-1 or -2/);
+    expect(() => SequenceTagger.fromJSON({ ...json, version: 1 })).toThrow(/usesBuiltins/);
+    // a tagger trained without the rule features stays version 1 and loads as such
+    const plain = SequenceTagger.train(train, { epochs: 3, seed: 1, builtinFeatures: false }).toJSON();
+    expect(plain.version).toBe(1);
+    expect(plain.usesBuiltins).toBeUndefined();
+    expect(SequenceTagger.fromJSON(plain).predict('上海明天天气')).toEqual(SequenceTagger.train(train, { epochs: 3, seed: 1, builtinFeatures: false }).predict('上海明天天气'));
+  });
+
+  it('tags date expressions it never saw when the built-in rules find them', () => {
+    // the synthetic dates are tomorrow, today, next Monday, this weekend, on Friday, March 5
+    const plain = SequenceTagger.train(train, { epochs: 10, seed: 1, builtinFeatures: false });
+    const unseen = ["what's the weather in London on December 3", 'will it rain in Paris in two weeks'];
+    expect(unseen.map((t) => spans(tagger, t).find((e) => e.entity === 'date')?.text)).toEqual(['on December 3', 'in two weeks']);
+    expect(unseen.map((t) => spans(plain, t).find((e) => e.entity === 'date')?.text)).not.toEqual(['on December 3', 'in two weeks']);
   });
 
   it('uses gazetteer matches for entries never seen in training', () => {

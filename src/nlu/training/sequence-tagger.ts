@@ -15,20 +15,32 @@ import type { ExtractedEntity, TrainingExample } from '../core/types';
 import { Rng } from './rng';
 import { Gazetteer, tokenizeForTagger } from './tagger-features';
 
+// Module-scope aliases, as in intent-net.ts: jest's vm context makes global lookups slow in hot loops.
+const { exp, max } = Math;
+
 export interface SequenceTaggerOptions {
   epochs: number;
   seed: number;
+  /**
+   * Built-in rule matches (dates, numbers, quantities, prices) as features (see
+   * tagger-features.ts). Measured with 5-fold CV on the bundled data, with the rule/tagger
+   * reconciliation of entities/reconcile.ts: date F1 0.75 -> 0.82, quantity F1 0.75 -> 0.85.
+   */
+  builtinFeatures: boolean;
 }
 
-export const DEFAULT_TAGGER_OPTIONS: SequenceTaggerOptions = { epochs: 10, seed: 42 };
+export const DEFAULT_TAGGER_OPTIONS: SequenceTaggerOptions = { epochs: 10, seed: 42, builtinFeatures: true };
 
 export interface SerializedTagger {
   format: 'llmos.sequence-tagger';
-  version: 1;
+  /** 1: no built-in rule features; 2: with them (usesBuiltins) */
+  version: 1 | 2;
   /** 'O', then 'B-type', 'I-type' per entity type in sorted order */
   tags: string[];
   /** trained with gazetteer features: the same gazetteer must be supplied when loading */
   usesGazetteer: boolean;
+  /** trained with built-in rule features (version 2) */
+  usesBuiltins?: boolean;
   /** averaged weight per tag, for every feature with a non-zero weight */
   weights: Record<string, number[]>;
   /** (tags + 1) x tags row-major; row `tags.length` holds start-of-sentence scores */
@@ -54,6 +66,7 @@ export class SequenceTagger {
     private readonly weights: Float64Array,
     private readonly transitions: Float64Array,
     private readonly gazetteer: Gazetteer | undefined,
+    private readonly builtins: boolean,
     readonly stats: SerializedTagger['stats'],
   ) {
     const T = (this.T = tags.length);
@@ -82,7 +95,7 @@ export class SequenceTagger {
     let misaligned = 0;
     let tokenCount = 0;
     const data: Prepared[] = examples.map((ex) => {
-      const { tokens, features } = tokenizeForTagger(ex.text, gazetteer);
+      const { tokens, features } = tokenizeForTagger(ex.text, gazetteer, o.builtinFeatures);
       tokenCount += tokens.length;
       const gold = new Int32Array(tokens.length); // 0 = 'O'
       let lastEnd = -1;
@@ -106,7 +119,7 @@ export class SequenceTagger {
 
     const T = tags.length;
     const F = featureIndex.size;
-    const tagger = new SequenceTagger(tags, featureIndex, new Float64Array(F * T), new Float64Array((T + 1) * T), gazetteer, {
+    const tagger = new SequenceTagger(tags, featureIndex, new Float64Array(F * T), new Float64Array((T + 1) * T), gazetteer, o.builtinFeatures, {
       examples: examples.length,
       tokens: tokenCount,
       misalignedEntities: misaligned,
@@ -198,42 +211,71 @@ export class SequenceTagger {
     return out;
   }
 
-  /** Per-token tag marginals by forward-backward in log space (same constraints as Viterbi). */
+  /**
+   * Per-token tag marginals by forward-backward (same constraints as Viterbi), in scaled
+   * probability space: potentials are exponentiated once (emissions relative to each
+   * token's best tag, transitions relative to the largest) and every step is renormalized,
+   * so the inner loops multiply instead of calling exp and log; it runs on every parse.
+   */
   private marginals(e: Float64Array): Float64Array {
     const { T, transitions: tr, allowed } = this;
     const n = e.length / T;
-    const lse = (xs: number[]) => {
-      const m = Math.max(...xs);
-      return m === -Infinity ? m : m + Math.log(xs.reduce((s, x) => s + Math.exp(x - m), 0));
+    let trMax = -Infinity;
+    for (let i = 0; i < tr.length; i++) if (allowed[i]) trMax = max(trMax, tr[i]);
+    const et = new Float64Array(tr.length);
+    for (let i = 0; i < tr.length; i++) et[i] = allowed[i] ? exp(tr[i] - trMax) : 0;
+    const ee = new Float64Array(e.length);
+    for (let t = 0; t < n; t++) {
+      let m = -Infinity;
+      for (let y = 0; y < T; y++) m = max(m, e[t * T + y]);
+      for (let y = 0; y < T; y++) ee[t * T + y] = exp(e[t * T + y] - m);
+    }
+    const a = new Float64Array(n * T);
+    const b = new Float64Array(n * T);
+    const normalize = (x: Float64Array, off: number) => {
+      let sum = 0;
+      for (let y = 0; y < T; y++) sum += x[off + y];
+      if (sum > 0) for (let y = 0; y < T; y++) x[off + y] /= sum;
     };
-    const a = new Float64Array(n * T).fill(-Infinity);
-    const b = new Float64Array(n * T).fill(-Infinity);
-    for (let y = 0; y < T; y++) if (allowed[T * T + y]) a[y] = tr[T * T + y] + e[y];
+    for (let y = 0; y < T; y++) a[y] = et[T * T + y] * ee[y];
+    normalize(a, 0);
     for (let t = 1; t < n; t++) {
       for (let y = 0; y < T; y++) {
-        const xs: number[] = [];
-        for (let p = 0; p < T; p++) if (allowed[p * T + y]) xs.push(a[(t - 1) * T + p] + tr[p * T + y]);
-        a[t * T + y] = lse(xs) + e[t * T + y];
+        let sum = 0;
+        for (let p = 0; p < T; p++) sum += a[(t - 1) * T + p] * et[p * T + y];
+        a[t * T + y] = sum * ee[t * T + y];
       }
+      normalize(a, t * T);
     }
-    for (let y = 0; y < T; y++) b[(n - 1) * T + y] = 0;
+    for (let y = 0; y < T; y++) b[(n - 1) * T + y] = 1;
     for (let t = n - 2; t >= 0; t--) {
       for (let y = 0; y < T; y++) {
-        const xs: number[] = [];
-        for (let c = 0; c < T; c++) if (allowed[y * T + c]) xs.push(tr[y * T + c] + e[(t + 1) * T + c] + b[(t + 1) * T + c]);
-        b[t * T + y] = lse(xs);
+        let sum = 0;
+        for (let c = 0; c < T; c++) sum += et[y * T + c] * ee[(t + 1) * T + c] * b[(t + 1) * T + c];
+        b[t * T + y] = sum;
       }
+      normalize(b, t * T);
     }
-    const z = lse(Array.from(a.subarray((n - 1) * T, n * T)));
-    return a.map((v, i) => Math.exp(v + b[i] - z));
+    // per-token scale factors cancel when each token's products are normalized
+    for (let i = 0; i < a.length; i++) a[i] *= b[i];
+    for (let t = 0; t < n; t++) normalize(a, t * T);
+    return a;
   }
 
   predict(text: string): ExtractedEntity[] {
-    const { tokens, features } = tokenizeForTagger(text, this.gazetteer);
+    const { tokens, features } = tokenizeForTagger(text, this.gazetteer, this.builtins);
     if (tokens.length === 0) return [];
-    const feats = features.map((fs) => Int32Array.from(fs.map((f) => this.featureIndex.get(f) ?? -1).filter((i) => i >= 0)));
+    const feats = features.map((fs) => {
+      const ids: number[] = [];
+      for (const f of fs) {
+        const id = this.featureIndex.get(f);
+        if (id !== undefined) ids.push(id);
+      }
+      return Int32Array.from(ids);
+    });
     const e = this.emissions(feats);
     const path = this.viterbi(e);
+    if (path.every((y) => y === 0)) return []; // all 'O': no confidences needed
     const marg = this.marginals(e);
     const T = this.T;
     const out: ExtractedEntity[] = [];
@@ -263,9 +305,10 @@ export class SequenceTagger {
     }
     return {
       format: 'llmos.sequence-tagger',
-      version: 1,
+      version: this.builtins ? 2 : 1,
       tags: [...this.tags],
       usesGazetteer: this.gazetteer !== undefined,
+      ...(this.builtins && { usesBuiltins: true }),
       weights,
       transitions: Array.from(this.transitions, round6),
       stats: { ...this.stats },
@@ -273,7 +316,8 @@ export class SequenceTagger {
   }
 
   static fromJSON(json: SerializedTagger, gazetteer?: Gazetteer): SequenceTagger {
-    if (json.format !== 'llmos.sequence-tagger' || json.version !== 1) throw new Error(`Not a version-1 LLM OS sequence tagger (${json.format} v${json.version})`);
+    if (json.format !== 'llmos.sequence-tagger' || (json.version !== 1 && json.version !== 2)) throw new Error(`Not a version-1 or -2 LLM OS sequence tagger (${json.format} v${json.version})`);
+    if ((json.version === 2) !== (json.usesBuiltins === true)) throw new Error(`Tagger version ${json.version} does not match usesBuiltins=${json.usesBuiltins === true}`);
     if (json.usesGazetteer && !gazetteer) throw new Error('This tagger was trained with gazetteer features: pass the same gazetteer when loading it');
     const T = json.tags.length;
     if (json.transitions.length !== (T + 1) * T) throw new Error(`Tagger transitions have ${json.transitions.length} values, expected ${(T + 1) * T}`);
@@ -285,6 +329,6 @@ export class SequenceTagger {
       featureIndex.set(f, i);
       weights.set(row, i * T);
     });
-    return new SequenceTagger([...json.tags], featureIndex, weights, Float64Array.from(json.transitions), json.usesGazetteer ? gazetteer : undefined, { ...json.stats });
+    return new SequenceTagger([...json.tags], featureIndex, weights, Float64Array.from(json.transitions), json.usesGazetteer ? gazetteer : undefined, json.usesBuiltins === true, { ...json.stats });
   }
 }

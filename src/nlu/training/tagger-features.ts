@@ -1,9 +1,18 @@
 /**
  * Token features for the sequence tagger: words in a ±2 window and their pairs, shapes,
  * prefixes/suffixes, capitalization, the jieba word each Chinese character sits in (and
- * its position in it), and optional gazetteer matches. Features are strings; the tagger
- * maps the ones seen in training to weights.
+ * its position in it), optional gazetteer matches, and optionally what the built-in rule
+ * extractors (dates, numbers, quantities, prices) found there. Features are strings; the
+ * tagger maps the ones seen in training to weights.
+ *
+ * Why built-in matches as features: the rules find "next week", "tonight", "5 copies" but
+ * name and bound them their own way (date_range, datetime_range, a quantity with its unit),
+ * while the training data has its own conventions (every date expression is `date`, an
+ * English quantity is the number alone). Seeing the rule's output, the tagger learns the
+ * mapping (B-date_range -> B-date; "copies" inside a rule quantity -> O) from the
+ * annotations instead of having to rediscover every date expression from words alone.
  */
+import { extractBuiltins } from '../entities/builtin';
 import { coarseTokens, getJieba, taggerTokens, Token } from './text';
 
 export interface GazetteerMatch {
@@ -85,13 +94,20 @@ function gazetteerTags(tokens: Token[], matches: GazetteerMatch[]): string[] {
   return tags;
 }
 
-export function tokenizeForTagger(text: string, gazetteer?: Gazetteer): TokenizedText {
+/** Built-in date/number/quantity/price spans; the clock and zone are fixed since only types and spans matter. */
+const EPOCH = () => new Date(0);
+function builtinMatches(text: string): GazetteerMatch[] {
+  return extractBuiltins(text, { kinds: ['number', 'quantity', 'price', 'datetime'], now: EPOCH, timeZone: 'UTC' }).map((e) => ({ start: e.start, end: e.end, type: e.entity }));
+}
+
+export function tokenizeForTagger(text: string, gazetteer?: Gazetteer, builtins = false): TokenizedText {
   const tokens = taggerTokens(text);
   const n = tokens.length;
   const words = tokens.map((t) => norm(t.text));
   const shapes = tokens.map(shapeOf);
   const jieba = tokens.some((t) => t.kind === 'han') ? jiebaPositions(text) : new Map<number, { word: string; pos: string }>();
   const gaz = gazetteer ? gazetteerTags(tokens, gazetteer(text)) : null;
+  const rules = builtins ? gazetteerTags(tokens, builtinMatches(text)) : null;
   const w = (i: number) => (i < 0 ? '<s>' : i >= n ? '</s>' : words[i]);
   const sh = (i: number) => (i < 0 || i >= n ? '_' : shapes[i]);
 
@@ -120,6 +136,13 @@ export function tokenizeForTagger(text: string, gazetteer?: Gazetteer): Tokenize
     if (gaz) {
       const g = (j: number) => (j < 0 || j >= n ? '_' : gaz[j] || 'O');
       f.push(`gz=${g(i)}`, `gz-1|gz=${g(i - 1)}|${g(i)}`, `gz|gz+1=${g(i)}|${g(i + 1)}`);
+    }
+    // Only near a rule match: on plain tokens these would merely repeat the bias and the word
+    // features, doubling the weight of words against the gazetteer (a 4-character city split in two).
+    if (rules && (rules[i] || rules[i - 1] || rules[i + 1])) {
+      const r = (j: number) => (j < 0 || j >= n ? '_' : rules[j] || 'O');
+      f.push(`bi=${r(i)}`, `bi-1|bi=${r(i - 1)}|${r(i)}`, `bi|bi+1=${r(i)}|${r(i + 1)}`);
+      if (rules[i]) f.push(`bi|w=${r(i)}|${w(i)}`);
     }
     return f;
   });

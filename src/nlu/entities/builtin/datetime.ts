@@ -2,7 +2,7 @@
  * Dates and times resolved against a reference instant and an IANA time zone.
  *
  * Entities (values are wall-clock times in the chosen zone, without an offset):
- *  - `date`           'YYYY-MM-DD'                     今天, next Monday, 3月5日
+ *  - `date`           'YYYY-MM-DD'                     今天, next Monday, 3月5日, 春节, Black Friday (holidays.ts)
  *  - `datetime`       'YYYY-MM-DDTHH:mm'               明天下午3点, at 5pm, 晚上7:30
  *  - `date_range`     { start, end } 'YYYY-MM-DD', both days included    本周末, next month, 2025年
  *  - `datetime_range` { start, end } 'YYYY-MM-DDTHH:mm', end excluded    今晚, tomorrow morning
@@ -16,6 +16,7 @@ import { assertTimeZone, compareDates, formatDate, formatDateTime, systemTimeZon
 import { scanEnglish, scanNumeric } from './datetime-en';
 import { applyPod, Clock, POD_HOURS, type DateToken, type PodToken, type TimeToken } from './datetime-types';
 import { scanChinese } from './datetime-zh';
+import { scanHolidays } from './holidays';
 
 export interface DateRangeValue {
   start: string;
@@ -39,7 +40,7 @@ export function extractDateTimes(text: string, options: DateTimeOptions = {}): E
   assertTimeZone(timeZone);
   const clock = new Clock(options.now ?? (() => new Date()), timeZone);
   const ctx = { clock, dayFirst: options.lang === 'other' };
-  const tokens = longestFirst([...scanChinese(text, ctx), ...scanEnglish(text, ctx), ...scanNumeric(text, ctx)]);
+  const tokens = longestFirst([...scanChinese(text, ctx), ...scanEnglish(text, ctx), ...scanNumeric(text, ctx), ...scanHolidays(text, ctx)]);
   const out: ExtractedEntity[] = [];
   for (const group of groupTokens(text, tokens)) {
     const e = resolveGroup(text, group, clock);
