@@ -1,5 +1,5 @@
 /**
- * npm run bench:generation [-- --sizes tiny,small --concurrency 1,4,16 --max-tokens 32 --seconds 0]
+ * npm run bench:generation [-- --sizes tiny,small --concurrency 1,4,16 --max-tokens 32 --seconds 0 --slices 3 --intra-op-threads 0]
  *
  * Text generation on the GPT-2 fixtures (tiny, and GPT-2-small shaped), this project's
  * engine (continuous batching over the InferencePool) vs transformers.js's own
@@ -8,8 +8,10 @@
  * prompts of varied lengths. Prints aggregate tokens/s, time to first token p50/p99 and
  * the ratios the goals are stated in; writes JSON to bench/results/.
  *
- * --seconds: minimum length of each cell (every concurrent caller also finishes at least
- * one request); 0 = per size defaults (tiny 3 s, small 8 s).
+ * --seconds: minimum time per client and cell, split into --slices alternating slices
+ * (every concurrent caller finishes at least one request per slice); 0 = per size
+ * defaults (tiny 3 s, small 12 s). --intra-op-threads: our session's INFERENCE_INTRA_OP_THREADS
+ * (0 = ONNX Runtime's default, all cores; transformers.js always uses its default).
  */
 import 'reflect-metadata';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -31,7 +33,7 @@ const PROMPTS = [
   'Where is my order? It was supposed to arrive yesterday.',
   '请帮我写一首关于秋天的短诗，要有落叶、月亮和远方的朋友。',
 ];
-const DEFAULT_SECONDS: Record<string, number> = { tiny: 3, small: 8 };
+const DEFAULT_SECONDS: Record<string, number> = { tiny: 3, small: 12 };
 
 interface Cell {
   tokS: number;
@@ -42,33 +44,50 @@ interface Cell {
   avgBatch?: number;
 }
 
-async function measure(client: GenerationClient, concurrency: number, seconds: number, maxTokens: number): Promise<Cell> {
-  const before = await client.counters?.();
-  const r = await runStreamingLoop(concurrency, seconds, 1, (i) => client.generate(PROMPTS[i % PROMPTS.length], maxTokens));
-  if (r.failed) throw new Error(`${client.name}: ${r.failed} of ${r.failed + r.requests} requests failed: ${r.error}`);
-  const after = await client.counters?.();
-  const cell: Cell = {
-    tokS: r.tokens / r.seconds,
-    requests: r.requests,
-    ttftP50: r.ttfts.length ? percentile(r.ttfts, 50) : undefined,
-    ttftP99: r.ttfts.length ? percentile(r.ttfts, 99) : undefined,
-    latencyP50: percentile(r.latencies, 50),
-  };
-  if (before && after) {
-    // sequences per decode step (each prefill yields one token outside the decode steps)
-    const decoded = after.tokens - before.tokens - (after.prefills - before.prefills);
-    cell.avgBatch = decoded / Math.max(1, after.steps - before.steps);
+/**
+ * Both clients at one concurrency, in alternating slices (ours, theirs, theirs, ours, ...)
+ * so a change in the machine's load (it is shared) hits both alike; each client's
+ * tokens, time and per-request numbers are summed over its slices.
+ */
+async function measurePair(clients: GenerationClient[], concurrency: number, seconds: number, slices: number, maxTokens: number): Promise<Cell[]> {
+  const acc = clients.map(() => ({ tokens: 0, seconds: 0, requests: 0, ttfts: [] as number[], latencies: [] as number[], decoded: 0, steps: 0, next: 0 }));
+  for (let s = 0; s < slices; s++) {
+    for (const k of s % 2 === 0 ? [0, 1] : [1, 0]) {
+      const client = clients[k];
+      const a = acc[k];
+      const before = await client.counters?.();
+      const r = await runStreamingLoop(concurrency, seconds / slices, 1, () => client.generate(PROMPTS[a.next++ % PROMPTS.length], maxTokens));
+      if (r.failed) throw new Error(`${client.name}: ${r.failed} of ${r.failed + r.requests} requests failed: ${r.error}`);
+      const after = await client.counters?.();
+      a.tokens += r.tokens;
+      a.seconds += r.seconds;
+      a.requests += r.requests;
+      a.ttfts.push(...r.ttfts);
+      a.latencies.push(...r.latencies);
+      if (before && after) {
+        // each prefill yields one token outside the decode steps
+        a.decoded += after.tokens - before.tokens - (after.prefills - before.prefills);
+        a.steps += after.steps - before.steps;
+      }
+    }
   }
-  return cell;
+  return acc.map((a, k) => ({
+    tokS: a.tokens / a.seconds,
+    requests: a.requests,
+    ttftP50: a.ttfts.length ? percentile(a.ttfts, 50) : undefined,
+    ttftP99: a.ttfts.length ? percentile(a.ttfts, 99) : undefined,
+    latencyP50: percentile(a.latencies, 50),
+    avgBatch: clients[k].counters ? a.decoded / Math.max(1, a.steps) : undefined,
+  }));
 }
 
-async function benchSize(size: 'tiny' | 'small', levels: number[], maxTokens: number, seconds: number) {
+async function benchSize(size: 'tiny' | 'small', levels: number[], maxTokens: number, seconds: number, slices: number, intraOpThreads: number) {
   const dir = resolve('var', 'fixtures', `${size}-gpt2`);
   if (!existsSync(join(dir, 'onnx', 'model.onnx'))) {
     process.stdout.write(`Generating the ${size} GPT-2 fixture in ${dir} ...\n`);
     await writeFixture('gpt2', size, dir);
   }
-  const ours = await oursClient(dir, Math.max(...levels));
+  const ours = await oursClient(dir, Math.max(...levels), intraOpThreads);
   const theirs = await transformersClient(dir);
   try {
     // Both must compute the same thing: same greedy tokens for a prompt (warms both paths too).
@@ -79,9 +98,7 @@ async function benchSize(size: 'tiny' | 'small', levels: number[], maxTokens: nu
     const rows: Record<string, unknown>[] = [];
     for (const concurrency of levels) {
       const load = loadavg()[0];
-      // Interleaved per level, so a change in the machine's load hits both alike.
-      const o = await measure(ours, concurrency, seconds, maxTokens);
-      const t = await measure(theirs, concurrency, seconds, maxTokens);
+      const [o, t] = await measurePair([ours, theirs], concurrency, seconds, slices, maxTokens);
       rows.push({
         size,
         c: concurrency,
@@ -127,18 +144,21 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '1,4,16' },
       'max-tokens': { type: 'string', default: '32' },
       seconds: { type: 'string', default: '0' },
+      slices: { type: 'string', default: '3' },
+      'intra-op-threads': { type: 'string', default: '0' },
     },
   });
   const sizes = values.sizes!.split(',').map((s) => (s.trim() === 'tiny' ? 'tiny' : 'small'));
   const levels = values.concurrency!.split(',').map(Number);
   const maxTokens = Number(values['max-tokens']);
+  const intraOpThreads = Number(values['intra-op-threads']);
   const loadAtStart = loadavg();
   process.stdout.write(`bench:generation — load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs\n`);
   const results = [];
   for (const size of sizes) {
     const seconds = Number(values.seconds) || DEFAULT_SECONDS[size];
     const started = performance.now();
-    const r = await benchSize(size, levels, maxTokens, seconds);
+    const r = await benchSize(size, levels, maxTokens, seconds, Number(values.slices), intraOpThreads);
     results.push({ ...r, seconds, wallSeconds: (performance.now() - started) / 1000 });
   }
   const rows = results.flatMap((r) => r.rows);
@@ -151,7 +171,7 @@ async function main(): Promise<void> {
   mkdirSync(resolve('bench', 'results'), { recursive: true });
   const file = resolve('bench', 'results', `generation-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, memGiB: Math.round(totalmem() / 2 ** 30), loadAtStart, loadAtEnd };
-  writeFileSync(file, JSON.stringify({ bench: 'generation', maxTokens, levels, prompts: PROMPTS, machine, results, goals: goalRows }, null, 2));
+  writeFileSync(file, JSON.stringify({ bench: 'generation', maxTokens, levels, intraOpThreads, prompts: PROMPTS, machine, results, goals: goalRows }, null, 2));
   process.stdout.write(`Wrote ${file}\n`);
 }
 

@@ -32,14 +32,15 @@ interface Result {
   ids: number[];
   logprobs: number[];
   reason: string;
+  text: string;
 }
 
-function sequence(id: number, promptIds: number[], maxTokens = 12, signal?: AbortSignal): Sequence {
+function sequence(id: number, promptIds: number[], maxTokens = 12, signal?: AbortSignal, stop: string[] = []): Sequence {
   return new Sequence(id, {
     promptIds,
     maxTokens,
     stopTokenIds: new Set(),
-    stop: [],
+    stop,
     sampler: new Sampler({ temperature: 0, logprobs: true }, { vocabSize: shape.vocabSize }),
     decode: (ids) => ids.map((i) => String.fromCharCode(0x4e00 + i)).join(''),
     signal,
@@ -47,8 +48,9 @@ function sequence(id: number, promptIds: number[], maxTokens = 12, signal?: Abor
 }
 
 async function collect(seq: Sequence): Promise<Result> {
-  const r: Result = { ids: [], logprobs: [], reason: '' };
+  const r: Result = { ids: [], logprobs: [], reason: '', text: '' };
   for await (const e of seq.stream()) {
+    r.text += e.text;
     if (e.type === 'token') {
       r.ids.push(e.tokenId);
       r.logprobs.push(e.logprob!);
@@ -141,5 +143,20 @@ describe('GenerationEngine prefill batching (tiny GPT-2 fixture)', () => {
     e.submit(next);
     expect((await collect(next)).ids).toEqual((await solo([PROMPTS[0]]))[0].ids);
     expect(e.getStats().finished).toMatchObject({ error: 3, length: 1 });
+  });
+
+  it('a stop string found while the next step already runs ends the sequence exactly where it would alone', async () => {
+    const alone = await solo(PROMPTS.slice(0, 3));
+    // Stop at the text of the 5th generated token of prompt 1: its events come while step 5 runs.
+    const stop = alone[1].text.slice(4, 5);
+    const cut = alone[1].text.indexOf(stop);
+    const e = engine();
+    const seqs = [sequence(0, PROMPTS[0]), sequence(1, PROMPTS[1], 12, undefined, [stop]), sequence(2, PROMPTS[2])];
+    for (const s of seqs) e.submit(s);
+    const results = await Promise.all(seqs.map(collect));
+    expect(results[1]).toMatchObject({ reason: 'stop', text: alone[1].text.slice(0, cut) });
+    expect(results[1].ids).toEqual(alone[1].ids.slice(0, results[1].ids.length));
+    for (const i of [0, 2]) expect({ ...results[i], logprobs: [] }).toEqual({ ...alone[i], logprobs: [] });
+    expect(e.getStats()).toMatchObject({ tokensGenerated: 12 + results[1].ids.length + 12, finished: { stop: 1, length: 2 }, active: 0 });
   });
 });

@@ -35,14 +35,19 @@ export interface EngineStats {
 
 /**
  * Continuous batching for one causal LM. All active sequences advance together, one
- * decode step per model run; new sequences are prefilled and join between steps;
- * finished or cancelled ones leave at once and free their cache rows. Left padding,
- * the attention mask and per-sequence position ids keep each sequence's tokens the
- * same as if it ran alone. Plain TypeScript: the model run is injected.
+ * decode step per model run; new sequences are prefilled in groups (one run per group of
+ * similar prompt lengths) and join between steps; finished or cancelled ones leave at
+ * once and free their cache rows. Left padding, the attention mask and per-sequence
+ * position ids keep each sequence's tokens the same as if it ran alone. Between runs
+ * only sampling is on the critical path: detokenization, stop strings and events run
+ * while the model (in its worker thread) computes the next step. Plain TypeScript: the
+ * model run is injected.
  */
 export class GenerationEngine {
   private readonly waiting: Sequence[] = [];
   private active: Sequence[] = [];
+  /** sequences with a recorded token whose text and events are still to come (see flushEmits) */
+  private emitQueue: Sequence[] = [];
   private readonly cache: BatchKvCache;
   private running = false;
   private stats = { steps: 0, prefills: 0, tokensGenerated: 0, finished: {} as Record<string, number> };
@@ -120,6 +125,7 @@ export class GenerationEngine {
       for (const group of planPrefill(admitted, (s) => s.promptIds.length, this.limits.prefill ?? DEFAULT_PREFILL_LIMITS)) await this.prefill(group);
       this.removeFinished();
       if (this.active.length === 0) {
+        this.flushEmits();
         if (this.waiting.length === 0) return;
         continue;
       }
@@ -186,7 +192,7 @@ export class GenerationEngine {
     }
     let out: Record<string, TensorLike>;
     try {
-      out = await this.run(feeds);
+      out = await this.overlapped(feeds);
     } catch (err) {
       for (const seq of group) {
         this.count('error');
@@ -214,12 +220,30 @@ export class GenerationEngine {
     for (const r of joining) this.active.push(group[r]);
   }
 
+  /**
+   * Picks a row's next token and records it, which is all the next step needs; its text,
+   * stop strings and events wait for `flushEmits`. Returns true when the sequence ends with it.
+   */
   private sample(seq: Sequence, row: Float32Array): boolean {
     const token = seq.sampler.next(row, { promptIds: seq.promptIds, generatedIds: seq.generated });
     this.stats.tokensGenerated++;
-    const done = seq.accept(token, this.shape.contextLength);
-    if (done) this.count(seq.finished!);
-    return done;
+    this.emitQueue.push(seq);
+    return seq.record(token, this.shape.contextLength);
+  }
+
+  /**
+   * Starts a model run, then emits the recorded tokens while the worker computes: their
+   * detokenization and the readers they wake then cost no step time. A sequence that a
+   * stop string ends here is already in the started step; its row of the result is ignored.
+   */
+  private overlapped(feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
+    const result = this.run(feeds);
+    this.flushEmits();
+    return result;
+  }
+
+  private flushEmits(): void {
+    for (const seq of this.emitQueue.splice(0)) if (seq.emit()) this.count(seq.finished!);
   }
 
   private async decodeStep(): Promise<void> {
@@ -237,7 +261,7 @@ export class GenerationEngine {
     }
     let out: Record<string, TensorLike>;
     try {
-      out = await this.run(feeds);
+      out = await this.overlapped(feeds);
     } catch (err) {
       // A failed step leaves the cache unusable: end every active sequence with the error.
       for (const s of this.active) {
@@ -256,20 +280,20 @@ export class GenerationEngine {
     const logits = out.logits.data as Float32Array;
     this.active.forEach((seq, r) => {
       seq.position++;
-      if (seq.cancelled) return;
+      if (seq.done || seq.cancelled) return;
       this.sample(seq, logits.subarray(r * V, (r + 1) * V));
     });
   }
 
-  /** Finished and cancelled sequences leave the batch; their cache rows are freed. */
+  /** Finished, ending and cancelled sequences leave the batch; their cache rows are freed. */
   private removeFinished(): void {
     const keep: number[] = [];
     this.active.forEach((s, i) => {
-      if (!s.finished && s.cancelled) {
+      if (!s.done && s.cancelled) {
         this.count('cancelled');
         s.finish('cancelled', false, new CancelledError());
       }
-      if (!s.finished) keep.push(i);
+      if (!s.done) keep.push(i);
     });
     if (keep.length === this.active.length) return;
     this.cache.keepRows(keep);

@@ -21,7 +21,7 @@ function slice(data: Float32Array, r: number, h: number, len: number): number[][
 
 const layer = (tag: number, rows: number, len: number) => Array.from({ length: shape.layers }, (_, i) => tensor(tag + i, rows, len));
 
-describe('BatchKvCache.addRows', () => {
+describe('BatchKvCache', () => {
   it('adopts unpadded rows into an empty cache without copying', () => {
     const cache = new BatchKvCache(shape);
     const keys = layer(1, 2, 4);
@@ -30,7 +30,7 @@ describe('BatchKvCache.addRows', () => {
     expect(cache.keys[1]).toBe(keys[1]);
     expect(cache.values[0]).toBe(values[0]);
     expect(cache.length).toBe(4);
-    expect(cache.masks.map((m) => Array.from(m))).toEqual([[1, 1, 1, 1], [1, 1, 1, 1]]);
+    expect(cache.pads).toEqual([0, 0]);
   });
 
   it('adds a left-padded group behind existing rows: each row keeps its last tokens, right-aligned, padding zeroed', () => {
@@ -42,11 +42,7 @@ describe('BatchKvCache.addRows', () => {
     expect(cache.addRows(keys, values, 5, [2, 5])).toBe(1);
     expect(cache.rows).toBe(3);
     expect(cache.length).toBe(5);
-    expect(cache.masks.map((m) => Array.from(m))).toEqual([
-      [0, 0, 1, 1, 1],
-      [0, 0, 0, 1, 1],
-      [1, 1, 1, 1, 1],
-    ]);
+    expect(cache.pads).toEqual([2, 3, 0]);
     const zeros = [0, 0, 0];
     for (let h = 0; h < H; h++) {
       // the old row, shifted right by two columns
@@ -62,8 +58,17 @@ describe('BatchKvCache.addRows', () => {
     cache.addRows(layer(1, 2, 6), layer(5, 2, 6), 6, [2, 6]);
     cache.keepRows([0]);
     expect(cache.length).toBe(2);
-    expect(cache.masks.map((m) => Array.from(m))).toEqual([[1, 1]]);
+    expect(cache.pads).toEqual([0]);
     expect(slice(cache.keys[0], 0, 1, 2)).toEqual(slice(tensor(1, 1, 6), 0, 1, 6).slice(4));
     expect(cache.bytes).toBe(1 * 2 * shape.layers * 2 * H * D * 4);
+  });
+
+  it('builds each decode step\'s attention mask from the padding, and grows by one column per adopted step', () => {
+    const cache = new BatchKvCache(shape);
+    cache.addRows(layer(1, 2, 3), layer(5, 2, 3), 3, [1, 3]);
+    expect(Array.from(cache.stepMask(), Number)).toEqual([0, 0, 1, 1, /* row 1 */ 1, 1, 1, 1]);
+    cache.adopt(layer(3, 2, 4), layer(7, 2, 4));
+    expect(cache.length).toBe(4);
+    expect(Array.from(cache.stepMask(), Number)).toEqual([0, 0, 1, 1, 1, /* row 1 */ 1, 1, 1, 1, 1]);
   });
 });

@@ -1,19 +1,33 @@
 import type { CausalLmShape } from './model-shape';
 
+interface RowSource {
+  /** row index in `keys` / `values` */
+  src: number;
+  /** padding columns before the copied ones in the new layout */
+  pad: number;
+  /** columns copied: the last `len` of the source row */
+  len: number;
+  keys: Float32Array[];
+  values: Float32Array[];
+  srcLen: number;
+}
+
 /**
  * The KV cache of the running batch: per layer, keys and values as [rows, heads, len, dim]
- * float32, left-padded so every row ends at the same column. A row's `mask` marks which
- * columns are real tokens (1) or padding (0). Rows join (after their prefill) and leave (done
- * or cancelled) between decode steps; each change re-lays the arrays out, which costs a
- * copy of the cache (joiners come in groups, see prefill-plan.ts, so one copy per group),
- * while a decode step just adopts the model's `present` outputs.
+ * float32, left-padded so every row ends at the same column. A row's real tokens are
+ * always its last columns (rows join left-padded and grow at the end), so each row is
+ * described by its padding: `pads[r]` leading columns that the attention mask hides.
+ * Rows join (after their prefill) and leave (done or cancelled) between decode steps;
+ * each change re-lays the arrays out, which costs a copy of the cache (joiners come in
+ * groups, see prefill-plan.ts, so one copy per group), while a decode step just adopts
+ * the model's `present` outputs.
  */
 export class BatchKvCache {
   /** layer-major: keys[i] and values[i] */
   keys: Float32Array[] = [];
   values: Float32Array[] = [];
-  /** per row: 1 for a real token column, 0 for padding */
-  masks: Uint8Array[] = [];
+  /** per row: leading padding columns */
+  pads: number[] = [];
   length = 0;
 
   constructor(private readonly shape: Pick<CausalLmShape, 'layers' | 'kvHeads' | 'headDim'>) {
@@ -24,22 +38,24 @@ export class BatchKvCache {
   }
 
   get rows(): number {
-    return this.masks.length;
+    return this.pads.length;
   }
 
   get bytes(): number {
     return this.rows * this.length * this.shape.layers * 2 * this.shape.kvHeads * this.shape.headDim * 4;
   }
 
-  private relayout(rowSources: { src: number; pad: number; len: number; from: Float32Array[] | null; fromValues: Float32Array[] | null; srcLen: number; srcRows: number }[], newLen: number): void {
+  private relayout(sources: RowSource[], newLen: number): void {
     const { kvHeads: H, headDim: D } = this.shape;
-    const rows = rowSources.length;
+    const rows = sources.length;
+    const keys: Float32Array[] = [];
+    const values: Float32Array[] = [];
     for (let layer = 0; layer < this.shape.layers; layer++) {
       const k = new Float32Array(rows * H * newLen * D);
       const v = new Float32Array(rows * H * newLen * D);
-      rowSources.forEach((r, dst) => {
-        const kSrc = r.from![layer];
-        const vSrc = r.fromValues![layer];
+      sources.forEach((r, dst) => {
+        const kSrc = r.keys[layer];
+        const vSrc = r.values[layer];
         for (let h = 0; h < H; h++) {
           const s = ((r.src * H + h) * r.srcLen + (r.srcLen - r.len)) * D;
           const d = ((dst * H + h) * newLen + r.pad) * D;
@@ -47,9 +63,11 @@ export class BatchKvCache {
           v.set(vSrc.subarray(s, s + r.len * D), d);
         }
       });
-      this.keys[layer] = k;
-      this.values[layer] = v;
+      keys.push(k);
+      values.push(v);
     }
+    this.keys = keys;
+    this.values = values;
     this.length = newLen;
   }
 
@@ -67,29 +85,26 @@ export class BatchKvCache {
       this.values = presentValues;
       this.length = srcLen;
     } else {
-      const sources = this.masks.map((m, i) => ({ src: i, pad: newLen - this.length, len: this.length, from: this.keys, fromValues: this.values, srcLen: this.length, srcRows: this.rows }));
-      lens.forEach((len, i) => sources.push({ src: i, pad: newLen - len, len, from: presentKeys, fromValues: presentValues, srcLen, srcRows: lens.length }));
+      const shift = newLen - this.length;
+      const sources: RowSource[] = this.pads.map((_, i) => ({ src: i, pad: shift, len: this.length, keys: this.keys, values: this.values, srcLen: this.length }));
+      lens.forEach((len, i) => sources.push({ src: i, pad: newLen - len, len, keys: presentKeys, values: presentValues, srcLen }));
       this.relayout(sources, newLen);
+      this.pads = this.pads.map((p) => p + shift);
     }
-    this.masks = this.masks.map((m) => concatMask(new Uint8Array(newLen - m.length), m));
-    for (const len of lens) {
-      const mask = new Uint8Array(newLen);
-      mask.fill(1, newLen - len);
-      this.masks.push(mask);
-    }
+    for (const len of lens) this.pads.push(newLen - len);
     return first;
   }
 
   /** Keeps only the listed rows, then drops leading columns that are padding in every row. */
   keepRows(keep: number[]): void {
     if (keep.length === this.rows) return;
-    const trim = keep.length === 0 ? this.length : Math.min(...keep.map((r) => leadingZeros(this.masks[r])));
+    const trim = keep.length === 0 ? this.length : Math.min(...keep.map((r) => this.pads[r]));
     const newLen = this.length - trim;
     this.relayout(
-      keep.map((src) => ({ src, pad: 0, len: newLen, from: this.keys, fromValues: this.values, srcLen: this.length, srcRows: this.rows })),
+      keep.map((src) => ({ src, pad: 0, len: newLen, keys: this.keys, values: this.values, srcLen: this.length })),
       newLen,
     );
-    this.masks = keep.map((r) => this.masks[r].slice(trim));
+    this.pads = keep.map((r) => this.pads[r] - trim);
   }
 
   /** After a decode step: the model's present tensors are the cache, one column longer. */
@@ -97,36 +112,17 @@ export class BatchKvCache {
     this.keys = presentKeys;
     this.values = presentValues;
     this.length += 1;
-    this.masks = this.masks.map((m) => concatMask(m, ONE));
   }
 
-  /** attention_mask for the next decode step: each row's mask plus the new token. */
+  /** attention_mask for the next decode step: each row's real columns plus the new token. */
   stepMask(): BigInt64Array {
     const L = this.length + 1;
     const out = new BigInt64Array(this.rows * L);
-    this.masks.forEach((m, r) => {
-      for (let j = 0; j < m.length; j++) if (m[j]) out[r * L + j] = 1n;
-      out[r * L + L - 1] = 1n;
-    });
+    this.pads.forEach((pad, r) => out.fill(1n, r * L + pad, (r + 1) * L));
     return out;
   }
 
   clear(): void {
     this.keepRows([]);
   }
-}
-
-const ONE = Uint8Array.of(1);
-
-function concatMask(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-function leadingZeros(m: Uint8Array): number {
-  let i = 0;
-  while (i < m.length && m[i] === 0) i++;
-  return i;
 }

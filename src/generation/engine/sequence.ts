@@ -1,5 +1,5 @@
 import { IncrementalDecoder } from '../core/incremental-decoder';
-import { Sampler, TokenLogprob } from '../core/sampling';
+import { SampledToken, Sampler, TokenLogprob } from '../core/sampling';
 import { StopStringMatcher } from '../core/stop-strings';
 
 export type FinishReason = 'stop' | 'length' | 'cancelled' | 'error';
@@ -37,7 +37,7 @@ export interface SequenceSpec {
 
 /**
  * One generated sequence: its sampler, streaming decoder and stop matcher, and the
- * events its caller reads (an async iterator). The engine calls `accept` with each
+ * events its caller reads (an async iterator). The engine calls `record` with each
  * sampled token; everything per-sequence about when to stop lives here.
  */
 export class Sequence {
@@ -49,6 +49,9 @@ export class Sequence {
   /** the token to feed at the next decode step */
   lastToken = -1;
   finished?: FinishReason;
+  /** set by `record` when the recorded token ends the sequence; `finish` follows in `emit` */
+  ending?: FinishReason;
+  private pending?: SampledToken;
   private readonly decoder: IncrementalDecoder;
   private readonly matcher: StopStringMatcher;
   private readonly events: SequenceEvent[] = [];
@@ -77,10 +80,27 @@ export class Sequence {
     return this.spec.signal;
   }
 
-  /** Records a sampled token; returns true when the sequence is finished. */
-  accept(token: { tokenId: number; logprob?: number; top?: TokenLogprob[] }, contextLength: number): boolean {
+  /**
+   * Records a sampled token, so the next decode step can be built from it at once.
+   * Returns true when the sequence ends with this token for reasons that need no text (a
+   * stop token id, max_tokens, the context); the token's text, stop strings and events
+   * follow in `emit`, which the engine runs while the model computes the next step.
+   */
+  record(token: SampledToken, contextLength: number): boolean {
     this.generated.push(token.tokenId);
     this.lastToken = token.tokenId;
+    this.pending = token;
+    if (this.spec.stopTokenIds.has(token.tokenId)) this.ending = 'stop';
+    // The token would be fed at `position`; the context has no room for it.
+    else if (this.generated.length >= this.maxTokens || this.position >= contextLength) this.ending = 'length';
+    return this.ending !== undefined;
+  }
+
+  /** Turns the recorded token into text and events; returns true when this finished the sequence (a stop string may). */
+  emit(): boolean {
+    const token = this.pending;
+    this.pending = undefined;
+    if (!token || this.finished) return false;
     if (this.spec.stopTokenIds.has(token.tokenId)) {
       this.push({ type: 'token', tokenId: token.tokenId, text: '', logprob: token.logprob, top: token.top });
       this.finish('stop');
@@ -93,17 +113,23 @@ export class Sequence {
       this.finish('stop', true);
       return true;
     }
-    // The token would be fed at `position`; the context has no room for it.
-    if (this.generated.length >= this.maxTokens || this.position >= contextLength) {
-      this.finish('length');
+    if (this.ending) {
+      this.finish(this.ending);
       return true;
     }
     return false;
   }
 
+  /** Finished, or ending with the recorded token: it takes no further decode steps. */
+  get done(): boolean {
+    return this.finished !== undefined || this.ending !== undefined;
+  }
+
   finish(reason: FinishReason, stoppedByString = false, error?: Error): void {
     if (this.finished) return;
     this.finished = reason;
+    // A cancelled or failed sequence drops a token that was recorded but not yet emitted.
+    this.pending = undefined;
     let text = '';
     if (reason !== 'cancelled' && reason !== 'error' && !stoppedByString) {
       text = this.matcher.push(this.decoder.flush()).text;
