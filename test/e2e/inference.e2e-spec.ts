@@ -27,7 +27,7 @@ describe('inference pool', () => {
     modelsDir = join(dataDir, 'models');
     mkdirSync(modelsDir, { recursive: true });
     await writeTinyBert(modelsDir, 'tiny-bert', { batching: { maxBatchSize: 16, maxQueueDelayMs: 5 } });
-    writeSlowModel(modelsDir, 'slow', { batching: { enabled: false, maxQueueSize: 1 } });
+    writeSlowModel(modelsDir, 'slow', { batching: { enabled: false, maxQueueSize: 1 } }, 60);
     writeSlowModel(modelsDir, 'slow-cuda', { executionProviders: ['cuda', 'cpu'], batching: { enabled: false } });
     writeBrokenModels(modelsDir);
     t = await startTestApp({ env: { DATA_DIR: dataDir, MODELS_DIR: modelsDir, INFERENCE_REQUIRED_MODELS: 'tiny-bert' } });
@@ -105,33 +105,36 @@ describe('inference pool', () => {
   });
 
   it('answers a full queue with 503 and Retry-After', async () => {
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => t.http().post('/api/v1/models/slow/infer').send(slowInput(i))));
-    const statuses = results.map((r) => r.status).sort();
-    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(2);
-    const overloaded = results.find((r) => r.status === 503);
-    expect(overloaded).toBeDefined();
-    expect(Number(overloaded!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(overloaded!.body.message).toMatch(/requests waiting \(limit 1\)/);
+    // 'slow' allows one waiting request: one run in progress plus one waiting fill it
+    const x = () => ({ x: makeTensorLike('float32', new Float32Array(4), [1, 4]) });
+    const accepted = [pool.run('slow', x()), pool.run('slow', x())];
+    const overloaded = await t.http().post('/api/v1/models/slow/infer').send(slowInput(1)).expect(503);
+    expect(Number(overloaded.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(overloaded.body.message).toMatch(/requests waiting \(limit 1\)/);
+    await Promise.all(accepted);
+    await t.http().post('/api/v1/models/slow/infer').send(slowInput(2)).expect(200);
   });
 
   it('drops requests whose deadline passes or whose client leaves, without running them', async () => {
-    await pool.load('slow'); // idle now
-    const completedBefore = pool.stats('slow').completed;
-    const blocker = pool.run('slow', { x: makeTensorLike('float32', new Float32Array(4), [1, 4]) });
-    const late = t.http().post('/api/v1/models/slow/infer').send({ ...slowInput(1), timeoutMs: 5 });
-    const res = await late;
-    expect(res.status).toBe(504);
-    await blocker;
-    // a client that disconnects while queued
-    const blocker2 = pool.run('slow', { x: makeTensorLike('float32', new Float32Array(4), [1, 4]) });
-    const leaving = t.http().post('/api/v1/models/slow/infer').send(slowInput(2)).timeout(30);
+    // slow-cuda: one replica, no batching, a long queue. Three blockers keep it busy for
+    // three slow runs, so the HTTP requests below surely wait behind them.
+    const model = 'slow-cuda';
+    const x = () => ({ x: makeTensorLike('float32', new Float32Array(4), [1, 4]) });
+    const completedBefore = pool.stats(model).completed;
+    let blockers = [pool.run(model, x()), pool.run(model, x()), pool.run(model, x())];
+    const late = await t.http().post(`/api/v1/models/${model}/infer`).send({ ...slowInput(1), timeoutMs: 5 });
+    expect(late.status).toBe(504);
+    expect(late.body.message).toMatch(/did not answer within 5 ms/);
+    await Promise.all(blockers);
+    blockers = [pool.run(model, x()), pool.run(model, x()), pool.run(model, x())];
+    const leaving = t.http().post(`/api/v1/models/${model}/infer`).send(slowInput(2)).timeout(30);
     await expect(leaving).rejects.toThrow(/Timeout/);
-    await blocker2;
+    await Promise.all(blockers);
     await new Promise((r) => setTimeout(r, 50));
-    expect(pool.stats('slow').completed - completedBefore).toBe(2); // only the two blockers ran
+    expect(pool.stats(model).completed - completedBefore).toBe(6); // only the six blockers ran
     const metrics = await t.http().get('/metrics').expect(200);
-    expect(metrics.text).toMatch(/llmos_inference_errors_total\{model="slow",kind="timeout"\} [1-9]/);
-    expect(metrics.text).toMatch(/llmos_inference_errors_total\{model="slow",kind="cancelled"\} [1-9]/);
+    expect(metrics.text).toMatch(/llmos_inference_errors_total\{model="slow-cuda",kind="timeout"\} [1-9]/);
+    expect(metrics.text).toMatch(/llmos_inference_errors_total\{model="slow-cuda",kind="cancelled"\} [1-9]/);
   });
 
   it('hot-reloads and unloads under traffic without dropping a request', async () => {

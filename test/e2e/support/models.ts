@@ -4,11 +4,11 @@ import { GraphBuilder } from '../../../src/inference/onnx/graph-builder';
 import { writeFixture } from '../../../src/inference/fixtures/write-fixture';
 
 /**
- * A model whose every run costs a fixed amount of compute (20 chained 512x512 matmuls,
+ * A model whose every run costs a fixed amount of compute (`matmuls` chained 512x512 matmuls,
  * graph optimization off so nothing is folded away): y = x + sum(W^8) * 0. Used to make
  * queueing deterministic in tests: while one run is going, the others must wait.
  */
-export function writeSlowModel(modelsDir: string, id = 'slow', llmos: Record<string, unknown> = {}): string {
+export function writeSlowModel(modelsDir: string, id = 'slow', llmos: Record<string, unknown> = {}, matmuls = 20): string {
   const dir = join(modelsDir, id);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   const n = 512;
@@ -16,7 +16,7 @@ export function writeSlowModel(modelsDir: string, id = 'slow', llmos: Record<str
   const x = g.input('x', 'float32', ['batch', 4]);
   const w = g.initializer('W', Float32Array.from({ length: n * n }, (_, i) => ((i % 7) - 3) / 1000), [n, n]);
   let acc = w;
-  for (let i = 0; i < 20; i++) acc = g.op('MatMul', [acc, w]);
+  for (let i = 0; i < matmuls; i++) acc = g.op('MatMul', [acc, w]);
   const s = g.op('ReduceSum', [acc], { keepdims: 0 });
   const zero = g.op('Mul', [s, g.constF([0], [])]);
   g.output(g.op('Add', [x, zero]), 'float32', ['batch', 4], 'y');
