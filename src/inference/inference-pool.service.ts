@@ -227,6 +227,7 @@ export class InferencePool implements OnApplicationBootstrap, OnModuleDestroy {
         interOpNumThreads: d.serving.interOpThreads || undefined,
         graphOptimizationLevel: d.serving.graphOptimizationLevel,
         enableCpuMemArena: d.serving.enableCpuMemArena,
+        allowSpinning: d.serving.allowSpinning,
       };
       for (let i = 0; i < d.serving.replicas; i++) {
         const replica = await WorkerReplica.create(this.replicaIds++, d.onnx, settings).catch((err: Error) => {

@@ -16,6 +16,7 @@ export function servingDefaults(config: AppConfig): ServingDefaults {
     interOpThreads: 0,
     graphOptimizationLevel: 'all',
     enableCpuMemArena: true,
+    allowSpinning: false,
     timeoutMs: settingNumber(config, 'INFERENCE_TIMEOUT_MS'),
     batching: {
       enabled: settingBool(config, 'INFERENCE_BATCHING'),

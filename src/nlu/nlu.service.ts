@@ -83,6 +83,7 @@ export class NluService {
         interOpThreads: 1,
         graphOptimizationLevel: 'all',
         enableCpuMemArena: true,
+        allowSpinning: false,
         timeoutMs: 10_000,
         batching: { enabled: true, maxBatchSize: 64, maxQueueDelayMs: 0, maxQueueSize: 4096 },
         padding: { feature_ids: 0, feature_values: 0 },

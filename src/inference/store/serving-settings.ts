@@ -7,7 +7,7 @@ import type { ExecutionProvider } from '../runtime/ort';
  * llmos.json example:
  *   { "task": "feature-extraction", "required": true, "replicas": 2,
  *     "executionProviders": ["cuda", "cpu"], "intraOpThreads": 2,
- *     "graphOptimizationLevel": "all", "enableCpuMemArena": true,
+ *     "graphOptimizationLevel": "all", "enableCpuMemArena": true, "allowSpinning": false,
  *     "batching": { "enabled": true, "maxBatchSize": 32, "maxQueueDelayMs": 2, "maxQueueSize": 512 },
  *     "timeoutMs": 10000 }
  */
@@ -31,6 +31,8 @@ export interface ServingSettings {
   interOpThreads: number;
   graphOptimizationLevel: (typeof OPT_LEVELS)[number];
   enableCpuMemArena: boolean;
+  /** idle ORT threads busy-wait between parallel sections; off by default (shared cores, see runtime/ort.ts) */
+  allowSpinning: boolean;
   batching: BatchingSettings;
   timeoutMs: number;
   /** pad value per ragged input; defaults come from the model's pad token */
@@ -57,7 +59,7 @@ function bool(obj: Record<string, unknown>, key: string, fallback: boolean, prob
 
 export function parseServingFile(file: Record<string, unknown> | undefined, defaults: ServingDefaults, problem: Problem): ServingSettings {
   const f = file ?? {};
-  const known = new Set(['task', 'onnx', 'required', 'autoload', 'replicas', 'executionProviders', 'intraOpThreads', 'interOpThreads', 'graphOptimizationLevel', 'enableCpuMemArena', 'batching', 'timeoutMs', 'padding', 'description', 'builtin']);
+  const known = new Set(['task', 'onnx', 'required', 'autoload', 'replicas', 'executionProviders', 'intraOpThreads', 'interOpThreads', 'graphOptimizationLevel', 'enableCpuMemArena', 'allowSpinning', 'batching', 'timeoutMs', 'padding', 'description', 'builtin']);
   const unknown = Object.keys(f).filter((k) => !known.has(k));
   if (unknown.length) throw problem(`llmos.json: unknown setting(s) ${unknown.join(', ')}`);
   let providers = defaults.executionProviders;
@@ -87,6 +89,7 @@ export function parseServingFile(file: Record<string, unknown> | undefined, defa
     interOpThreads: num(f, 'interOpThreads', defaults.interOpThreads, 0, 1024, problem),
     graphOptimizationLevel: level as ServingSettings['graphOptimizationLevel'],
     enableCpuMemArena: bool(f, 'enableCpuMemArena', defaults.enableCpuMemArena, problem),
+    allowSpinning: bool(f, 'allowSpinning', defaults.allowSpinning, problem),
     timeoutMs: num(f, 'timeoutMs', defaults.timeoutMs, 0, 3_600_000, problem),
     batching: {
       enabled: bool(b, 'enabled', defaults.batching.enabled, problem, 'batching.'),

@@ -134,6 +134,7 @@ describe('pullModel', () => {
       interOpThreads: 0,
       graphOptimizationLevel: 'all',
       enableCpuMemArena: true,
+          allowSpinning: false,
       batching: { enabled: true, maxBatchSize: 32, maxQueueDelayMs: 2, maxQueueSize: 1024 },
       timeoutMs: 30000,
     };
