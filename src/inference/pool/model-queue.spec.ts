@@ -38,6 +38,30 @@ describe('ModelQueue', () => {
     expect(r.batches).toEqual([4, 2]);
   });
 
+  it('leaves a request out of a batch when it would make padding dominate', async () => {
+    const ids = (len: number): Feeds => ({ x: make('float32', new Float32Array(len), [1, len]) });
+    const seen: number[][] = [];
+    const replica: Replica = {
+      id: 0,
+      run: async (feeds) => {
+        seen.push([...feeds.x.dims]);
+        return { y: feeds.x };
+      },
+    };
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const blocker: Replica = { id: 1, run: async (f) => (await gate, { y: f.x }) };
+    const q = new ModelQueue('m', policy({ maxBatchSize: 8, maxQueueDelayMs: 0, padding: { x: 0 } }), make, noop);
+    q.setReplicas([blocker]);
+    const first = q.submit(ids(3)); // occupies the blocker
+    const waiting = [ids(10), ids(40), ids(11), ids(9)].map((f) => q.submit(f));
+    q.setReplicas([replica]);
+    open();
+    await Promise.all([first, ...waiting]);
+    // 10, 11 and 9 go together (padded to 11); 40 would be mostly padding, it runs alone
+    expect(seen).toEqual([[3, 11], [1, 40]]);
+  });
+
   it('runs one at a time when batching is off', async () => {
     const q = new ModelQueue('m', policy({ batching: false }), make, noop);
     const r = new FakeReplica(0);

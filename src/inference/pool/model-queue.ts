@@ -1,5 +1,5 @@
 import { CancelledError, DomainError, OverloadedError, TimeoutError } from '../../common/errors';
-import { batchKey, Feeds, MakeTensor, mergeFeeds, PaddingValues, splitOutputs } from './batch-tensors';
+import { batchKey, Feeds, MakeTensor, mergeFeeds, PaddingValues, raggedInputs, splitOutputs } from './batch-tensors';
 
 /**
  * One model's request queue and dynamic batcher, in the manner of Triton's dynamic
@@ -47,10 +47,16 @@ export interface QueueObserver {
   error(kind: 'overloaded' | 'timeout' | 'cancelled' | 'run'): void;
 }
 
+/** Padding a batch may carry: this share of its tokens, plus this many tokens per row. */
+const MAX_PADDING_SHARE = 0.25;
+const PADDING_SLACK = 4;
+
 interface Pending {
   seq: number;
   feeds: Feeds;
   rows: number;
+  /** length along the padded token axis, for inputs that get padded */
+  length?: number;
   key: string;
   rank: number;
   transfer: boolean;
@@ -128,10 +134,12 @@ export class ModelQueue {
     }
     return new Promise<Feeds>((resolve, reject) => {
       const first = Object.values(feeds)[0];
+      const ragged = raggedInputs(feeds, this.policy.padding)[0];
       const p: Pending = {
         seq: this.seq++,
         feeds,
         rows: first?.dims[0] ?? 1,
+        length: ragged ? feeds[ragged].dims[1] : undefined,
         key: batchKey(feeds, this.policy.padding),
         rank: PRIORITY_RANK[options.priority ?? 'normal'],
         transfer: options.transfer ?? false,
@@ -237,16 +245,30 @@ export class ModelQueue {
     }
   }
 
-  /** The head plus later requests with the same shape signature, up to maxBatchSize rows. */
+  /**
+   * The head plus later requests with the same shape signature, up to maxBatchSize rows.
+   * For token inputs, a companion that would make padding more than a quarter of the
+   * batch's tokens (plus a few per row) is left for a later batch: on CPU, padded tokens
+   * cost as much compute as real ones, so a badly padded batch is slower than no batch.
+   */
   private collect(head: Pending, maxRows: number): Pending[] {
     const batch = [head];
     let rows = head.rows;
+    let real = head.rows * (head.length ?? 0);
+    let longest = head.length ?? 0;
     for (let i = 1; i < this.pending.length && rows < maxRows; i++) {
       const p = this.pending[i];
-      if (p.key === head.key && rows + p.rows <= maxRows) {
-        batch.push(p);
-        rows += p.rows;
+      if (p.key !== head.key || rows + p.rows > maxRows) continue;
+      if (p.length !== undefined) {
+        const len = Math.max(longest, p.length);
+        const tokens = real + p.rows * p.length;
+        const padded = (rows + p.rows) * len;
+        if (padded - tokens > MAX_PADDING_SHARE * padded + PADDING_SLACK * (rows + p.rows)) continue;
+        real = tokens;
+        longest = len;
       }
+      batch.push(p);
+      rows += p.rows;
     }
     return batch;
   }
