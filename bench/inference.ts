@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const defaults = servingDefaults(config);
   const base = describeFolder(dir, 'encoder', defaults);
   pool.register({ ...base, id: 'batching-off', serving: { ...base.serving, batching: { ...base.serving.batching, enabled: false, maxQueueSize: 100_000 } } });
-  pool.register({ ...base, id: 'batching-on', serving: { ...base.serving, batching: { enabled: true, maxBatchSize: 32, maxQueueDelayMs: 2, maxQueueSize: 100_000 } } });
+  pool.register({ ...base, id: 'batching-on', serving: { ...base.serving, batching: { enabled: true, maxBatchSize: 32, maxQueueDelayMs: defaults.batching.maxQueueDelayMs, maxQueueSize: 100_000 } } });
   await pool.load('batching-off');
   await pool.load('batching-on');
   const tokenizer = await new TokenizerService(pool).fromFolder(dir);
