@@ -160,3 +160,43 @@ describe('GenerationEngine prefill batching (tiny GPT-2 fixture)', () => {
     expect(e.getStats()).toMatchObject({ tokensGenerated: 12 + results[1].ids.length + 12, finished: { stop: 1, length: 2 }, active: 0 });
   });
 });
+
+describe('GenerationEngine KV cache budget (tiny GPT-2 fixture)', () => {
+  let session: OrtSession;
+  beforeAll(async () => {
+    session = (await createSession(buildGpt2Onnx(tiny, 42), { executionProviders: ['cpu'] })).session;
+  });
+  afterAll(() => session.release());
+
+  it('makes sequences beyond the budget wait their turn instead of failing, with unchanged tokens', async () => {
+    const decodeRows: number[] = [];
+    const run: StepRunner = async (feeds) => {
+      const [rows, tokens] = feeds.input_ids.dims;
+      if (tokens === 1) decodeRows.push(rows);
+      return (await session.run(feeds as Parameters<OrtSession['run']>[0])) as unknown as Record<string, TensorLike>;
+    };
+    const prompts = PROMPTS.slice(0, 4);
+    const alone: Result[] = [];
+    for (const [i, p] of prompts.entries()) {
+      const seq = sequence(i, p, 12);
+      new GenerationEngine('tiny', shape, run, makeTensorLike, LIMITS).submit(seq);
+      alone.push(await collect(seq));
+    }
+    decodeRows.length = 0;
+    // room for two rows of the longest worst case (9 + 12 tokens), not three
+    const budget = { ...LIMITS, cacheBytes: 2 * 21 * shape.bytesPerToken };
+    const engine = new GenerationEngine('tiny', shape, run, makeTensorLike, budget);
+    const seqs = prompts.map((p, i) => sequence(10 + i, p, 12));
+    seqs.forEach((s) => engine.submit(s));
+    expect(engine.getStats().waiting + engine.getStats().active).toBe(4);
+    const results = await Promise.all(seqs.map(collect));
+    expect(results.map((r) => r.ids)).toEqual(alone.map((r) => r.ids));
+    expect(Math.max(...decodeRows)).toBe(2);
+    expect(engine.getStats().cacheBytes).toBe(0);
+  });
+
+  it('refuses a request that could never fit, stating the numbers', () => {
+    const engine = new GenerationEngine('tiny', shape, async () => ({}), makeTensorLike, { ...LIMITS, cacheBytes: 10 * shape.bytesPerToken });
+    expect(() => engine.submit(sequence(1, PROMPTS[0], 12))).toThrow(/needs up to .* MB of KV cache \(prompt 5 \+ max_tokens 12 tokens\)/);
+  });
+});
