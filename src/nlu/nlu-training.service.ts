@@ -181,15 +181,24 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     try {
       const data = await this.data.load();
       const seed = options.seed ?? 42;
-      const trainer = (d: NluTrainingData) => this.trainInWorker(d, () => undefined, undefined, { evaluateEntities: false, exportOnnx: false });
+      // With an encoder, evaluate what training would build: embeddings computed once, through the pool.
+      const encoder = this.encoder.current();
+      const vectors = new Map<string, Float32Array>();
+      if (encoder) {
+        const texts = data.examples.map((e) => e.text);
+        (await this.encoder.embed(encoder, texts)).forEach((v, i) => vectors.set(texts[i], v));
+      }
+      const embeddingOf = encoder ? (text: string) => vectors.get(text)! : undefined;
+      const trainer = (d: NluTrainingData) =>
+        this.trainInWorker(d, () => undefined, undefined, { evaluateEntities: false, exportOnnx: false, ...(encoder ? { intent: { embeddings: d.examples.map((e) => vectors.get(e.text)!) } } : {}) });
       if (mode === 'kfold') {
         const k = options.folds ?? 5;
         if (k > data.examples.length) throw new BadInputError(`folds (${k}) exceeds the number of examples (${data.examples.length})`);
-        return await evaluateKFold(data, k, seed, trainer);
+        return await evaluateKFold(data, k, seed, trainer, embeddingOf);
       }
       const split = splitTrainTest(data, options.testFraction ?? 0.2, seed);
       if (split.test.length === 0) throw new BadInputError('The held-out split is empty: add examples or raise testFraction');
-      return await evaluateHoldout(split.train, split.test, trainer);
+      return await evaluateHoldout(split.train, split.test, trainer, embeddingOf);
     } finally {
       this.evaluating = false;
     }

@@ -35,5 +35,9 @@ describe('NLU with an installed sentence encoder', () => {
     expect(res.body.map((r: { intent: { name: string } }) => r.intent.name)).toEqual(['greet', 'goodbye']);
     const stats = (await t.http().get('/api/v1/models/encoder').expect(200)).body.stats;
     expect(stats.completed).toBeGreaterThan(1); // training and parsing both embedded through the pool
+    const report = await t.http().post('/api/v1/nlu/evaluate').send({ mode: 'holdout', testFraction: 0.34 }).expect(200);
+    expect(report.body.examples).toBeGreaterThanOrEqual(2);
+    expect(report.body.accuracy).toBeGreaterThanOrEqual(0);
+    expect((await t.http().get('/api/v1/models/encoder').expect(200)).body.stats.completed).toBeGreaterThan(stats.completed);
   });
 });

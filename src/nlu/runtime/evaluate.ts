@@ -34,13 +34,14 @@ export interface EvaluationReport {
 }
 
 /** A predictor built from trained artifacts, exactly as the server would serve them. */
-export function predictorFor(artifacts: TrainedArtifacts, train: NluTrainingData): (texts: string[]) => Predictions {
+export function predictorFor(artifacts: TrainedArtifacts, train: NluTrainingData, embeddingOf?: (text: string) => Float32Array): (texts: string[]) => Predictions {
   const model = artifacts.intent;
   const featurizer = new Featurizer(model.featurizer);
   const tagger = artifacts.tagger ? SequenceTagger.fromJSON(JSON.parse(artifacts.tagger), createGazetteer(train)) : null;
   const pipeline = new EntityExtractionPipeline({ lookups: train.lookups, synonyms: train.synonyms, regexes: train.regexes });
   return (texts) => {
-    const probs = runIntentModelReference(model, texts.map((t) => featurizer.featurize(t)));
+    const embeddings = model.shape.embeddingDim && embeddingOf ? texts.map(embeddingOf) : undefined;
+    const probs = runIntentModelReference(model, texts.map((t) => featurizer.featurize(t)), embeddings);
     const C = model.labels.length;
     const intents = texts.map((_, i) => rankIntents(probs.subarray(i * C, (i + 1) * C), model.labels, model.threshold).intent.name);
     const entities = texts.map((text) => {
@@ -68,14 +69,14 @@ export function score(test: TrainingExample[], predicted: Predictions): Evaluati
   };
 }
 
-/** Train on `train`, score on `test`. */
-export async function evaluateHoldout(train: NluTrainingData, test: TrainingExample[], trainer: Trainer): Promise<EvaluationReport> {
+/** Train on `train`, score on `test`. `embeddingOf` gives sentence embeddings when the trainer uses an encoder. */
+export async function evaluateHoldout(train: NluTrainingData, test: TrainingExample[], trainer: Trainer, embeddingOf?: (text: string) => Float32Array): Promise<EvaluationReport> {
   const artifacts = await trainer(train);
-  return score(test, predictorFor(artifacts, train)(test.map((e) => e.text)));
+  return score(test, predictorFor(artifacts, train, embeddingOf)(test.map((e) => e.text)));
 }
 
 /** k-fold cross-validation: predictions from k models pooled into one report, plus per-fold scores. */
-export async function evaluateKFold(data: NluTrainingData, k: number, seed: number, trainer: Trainer): Promise<EvaluationReport> {
+export async function evaluateKFold(data: NluTrainingData, k: number, seed: number, trainer: Trainer, embeddingOf?: (text: string) => Float32Array): Promise<EvaluationReport> {
   const folds = kFoldSplits(data.examples.length, k, seed);
   const order: TrainingExample[] = [];
   const pooled: Predictions = { intents: [], entities: [] };
@@ -83,7 +84,7 @@ export async function evaluateKFold(data: NluTrainingData, k: number, seed: numb
   for (const fold of folds) {
     const train = { ...data, examples: fold.train.map((i) => data.examples[i]) };
     const test = fold.test.map((i) => data.examples[i]);
-    const predicted = predictorFor(await trainer(train), train)(test.map((e) => e.text));
+    const predicted = predictorFor(await trainer(train), train, embeddingOf)(test.map((e) => e.text));
     const r = score(test, predicted);
     perFold.push({ accuracy: r.accuracy, macroF1: r.macroF1, entityF1: r.entities.overall.f1 });
     order.push(...test);
