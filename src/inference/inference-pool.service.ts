@@ -230,12 +230,15 @@ export class InferencePool implements OnApplicationBootstrap, OnModuleDestroy {
         allowSpinning: d.serving.allowSpinning,
       };
       for (let i = 0; i < d.serving.replicas; i++) {
-        const replica = await WorkerReplica.create(this.replicaIds++, d.onnx, settings).catch((err: Error) => {
+        // Generation reads only the last position's logits: let the graph compute only those.
+        const transform = d.task === 'text-generation' ? 'last-token-logits' : undefined;
+        const replica = await WorkerReplica.create(this.replicaIds++, d.onnx, settings, transform).catch((err: Error) => {
           throw new Error(`${typeof d.onnx === 'string' ? d.onnx : `built-in model ${d.id}`} could not be loaded: ${err.message.split('\n')[0]}`);
         });
         if (i === 0 && replica.fallbacks.length) {
           this.logger.warn(`Model ${d.id}: ${replica.fallbacks.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}; running on ${replica.provider}`);
         }
+        if (i === 0 && transform && replica.transformed) this.logger.log(`Model ${d.id}: logits computed for the last position only`);
         fresh.push(replica);
         e.fallbacks = replica.fallbacks;
       }

@@ -203,6 +203,8 @@ export class GenerationEngine {
     this.stats.prefills += G;
     const V = this.shape.vocabSize;
     const logits = out.logits.data as Float32Array;
+    // [G, L, V] from a plain export, [G, 1, V] when the pool trimmed it to the last position
+    const S = out.logits.dims[1];
     const joining: number[] = [];
     group.forEach((seq, r) => {
       if (seq.cancelled) {
@@ -211,7 +213,7 @@ export class GenerationEngine {
         return;
       }
       // Left padding: every row's last prompt token is in the last column.
-      const at = (r * L + L - 1) * V;
+      const at = (r * S + S - 1) * V;
       if (!this.sample(seq, logits.subarray(at, at + V))) joining.push(r);
     });
     if (joining.length === 0) return;

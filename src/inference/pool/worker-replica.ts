@@ -36,13 +36,15 @@ export class WorkerReplica implements Replica {
     readonly provider: ExecutionProvider,
     readonly fallbacks: { provider: ExecutionProvider; reason: string }[],
     readonly io: { inputs: IoInfo[]; outputs: IoInfo[] },
+    /** the graph was rewritten at load (see onnx/last-token-logits.ts) */
+    readonly transformed: boolean,
   ) {
     worker.on('message', (msg: WorkerReply) => this.onMessage(msg));
     worker.on('error', (err) => this.fail(err));
     worker.on('exit', (code) => this.fail(new Error(`inference worker exited (code ${code})`)));
   }
 
-  static async create(id: number, source: string | Uint8Array, settings: SessionSettings): Promise<WorkerReplica> {
+  static async create(id: number, source: string | Uint8Array, settings: SessionSettings, transform?: 'last-token-logits'): Promise<WorkerReplica> {
     const entry = workerEntry();
     const worker = new Worker(entry.file, { execArgv: entry.execArgv, stdout: false, stderr: false });
     const ready = await new Promise<Extract<WorkerReply, { type: 'ready' }>>((resolve, reject) => {
@@ -67,13 +69,13 @@ export class WorkerReplica implements Replica {
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
-      const msg: WorkerRequest = { type: 'init', source, settings };
+      const msg: WorkerRequest = { type: 'init', source, settings, transform };
       worker.postMessage(msg);
     }).catch(async (err: Error) => {
       await worker.terminate();
       throw err;
     });
-    return new WorkerReplica(id, worker, ready.provider, ready.fallbacks, ready.io);
+    return new WorkerReplica(id, worker, ready.provider, ready.fallbacks, ready.io, ready.transformed);
   }
 
   get inFlight(): number {

@@ -7,7 +7,9 @@
  * the event loop stays free and replicas of one model run in parallel on separate
  * cores. Messages carry plain typed arrays; output buffers are transferred, not copied.
  */
+import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { lastTokenLogits } from '../onnx/last-token-logits';
 import { createSession, OrtSession, sessionIo } from './ort';
 import type { WorkerReply, WorkerRequest, WireTensor } from './worker-protocol';
 import * as ort from 'onnxruntime-node';
@@ -22,9 +24,20 @@ async function handle(msg: WorkerRequest): Promise<void> {
   switch (msg.type) {
     case 'init': {
       try {
-        const created = await createSession(msg.source, msg.settings);
+        let source = msg.source;
+        let transformed = false;
+        if (msg.transform === 'last-token-logits') {
+          // Done here, not on the main thread: decoding a large model's protobuf takes seconds.
+          const bytes = typeof source === 'string' ? readFileSync(source) : source;
+          const rewritten = lastTokenLogits(bytes);
+          if (rewritten) {
+            source = rewritten;
+            transformed = true;
+          }
+        }
+        const created = await createSession(source, msg.settings);
         session = created.session;
-        post({ type: 'ready', provider: created.provider, fallbacks: created.fallbacks, io: sessionIo(created.session) });
+        post({ type: 'ready', provider: created.provider, fallbacks: created.fallbacks, io: sessionIo(created.session), transformed });
       } catch (err) {
         post({ type: 'init-error', message: (err as Error).message });
       }

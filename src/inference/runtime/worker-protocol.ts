@@ -9,12 +9,12 @@ export interface WireTensor {
 }
 
 export type WorkerRequest =
-  | { type: 'init'; source: string | Uint8Array; settings: SessionSettings }
+  | { type: 'init'; source: string | Uint8Array; settings: SessionSettings; transform?: 'last-token-logits' }
   | { type: 'run'; id: number; feeds: Record<string, WireTensor> }
   | { type: 'release' };
 
 export type WorkerReply =
-  | { type: 'ready'; provider: ExecutionProvider; fallbacks: { provider: ExecutionProvider; reason: string }[]; io: { inputs: IoInfo[]; outputs: IoInfo[] } }
+  | { type: 'ready'; provider: ExecutionProvider; fallbacks: { provider: ExecutionProvider; reason: string }[]; io: { inputs: IoInfo[]; outputs: IoInfo[] }; transformed: boolean }
   | { type: 'init-error'; message: string }
   | { type: 'result'; id: number; outputs: Record<string, WireTensor> }
   | { type: 'run-error'; id: number; message: string }
