@@ -4,18 +4,10 @@
  * draw costs a few integer operations (no allocation).
  */
 import { randomFillSync } from 'node:crypto';
+import { fmix32 } from '../../common/hash';
 
 const TWO_32 = 4294967296;
 
-/** MurmurHash3's 32-bit finalizer: spreads every input bit over the output. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** Low and high 32-bit words of an integer seed (safe integers, negatives included). */
 function seedWords(seed: number): [number, number] {

@@ -28,6 +28,7 @@
 import type { LookupTable, RegexPattern } from '../core/types';
 import { EntityExtractionPipeline } from '../entities/pipeline';
 import { normalizeText, wordTokens } from './text';
+import { fmix32 } from '../../common/hash'; // murmur3's finalizer: FNV-1a's low bits are poorly mixed and we keep only the low bits
 
 export interface FeaturizerConfig {
   /** feature space size, a power of two (indices are hash & (dim - 1)) */
@@ -90,15 +91,6 @@ const SEED_MARKER = 0x27d4eb2f;
 export const BOS = '\u0002';
 export const EOS = '\u0003';
 
-/** murmur3's finalizer: FNV-1a's low bits are poorly mixed and we keep only the low bits. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** FNV-1a over code points [start, end), seeded per namespace, then fmix32. */
 function hashCodes(codes: Int32Array, start: number, end: number, seed: number): number {
