@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/inference/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', '**/*.spec.ts'],
+    files: ['src/inference/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
 );

@@ -1,6 +1,10 @@
-// Test-only use of onnxruntime-node outside src/inference: there is no pool to ask for a
-// session here, and the point is to check the exported bytes against the runtime itself.
-import * as ort from 'onnxruntime-node';
+// The exported bytes run through the InferencePool, exactly as NluService serves them.
+import { loadConfig } from '../../config/app-config';
+import { ReadinessService } from '../../health/readiness.service';
+import { servingDefaults } from '../../inference/inference.config';
+import { InferencePool } from '../../inference/inference-pool.service';
+import { makeTensorLike } from '../../inference/runtime/ort';
+import { MetricsService } from '../../metrics/metrics.service';
 import { Featurizer } from './featurizer';
 import { exportIntentModel, packSparseBatch, runIntentModelReference } from './intent-onnx';
 import { trainIntentClassifier, TrainedIntentModel } from './intent-trainer';
@@ -9,27 +13,37 @@ import { syntheticExamples } from './synthetic.fixture';
 
 const TEXTS = ['明天北京天气怎么样', 'book a flight to Paris tomorrow', '你好', 'where is my order 12345', '给我推荐一些耳机', 'play a song by Adele', '设置一个明天八点的闹钟', 'unseen words zebra quantum 量子'];
 
-async function runOnnx(bytes: Uint8Array, model: TrainedIntentModel, texts: string[], embeddings?: Float32Array[]): Promise<Float32Array> {
+const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MODELS_DIR: '/nonexistent-model-store', INFERENCE_AUTOLOAD: 'false' });
+const pool = new InferencePool(config, new MetricsService(), new ReadinessService());
+let served = 0;
+
+/** Registers the exported bytes as a built-in model (batching off: the test sends whole batches) and loads it. */
+async function serve(bytes: Uint8Array): Promise<string> {
+  const id = `intent-${served++}`;
+  const defaults = servingDefaults(config);
+  pool.register({ id, task: 'nlu-intent', onnx: bytes, files: [], hasTokenizer: false, source: 'builtin', serving: { ...defaults, batching: { ...defaults.batching, enabled: false } } });
+  await pool.load(id);
+  return id;
+}
+
+afterAll(() => pool.onModuleDestroy());
+
+async function runOnnx(id: string, model: TrainedIntentModel, texts: string[], embeddings?: Float32Array[]): Promise<Float32Array> {
   const f = new Featurizer(model.featurizer);
   const batch = packSparseBatch(texts.map((t) => f.featurize(t)));
-  const session = await ort.InferenceSession.create(bytes);
-  try {
-    const feeds: Record<string, ort.Tensor> = {
-      feature_ids: new ort.Tensor('int64', batch.ids, [batch.batch, batch.width]),
-      feature_values: new ort.Tensor('float32', batch.values, [batch.batch, batch.width]),
-    };
-    if (embeddings) {
-      const e = model.shape.embeddingDim;
-      const flat = new Float32Array(embeddings.length * e);
-      embeddings.forEach((v, i) => flat.set(v, i * e));
-      feeds.sentence_embedding = new ort.Tensor('float32', flat, [embeddings.length, e]);
-    }
-    const out = await session.run(feeds);
-    expect(out.probs.dims).toEqual([texts.length, model.labels.length]);
-    return out.probs.data as Float32Array;
-  } finally {
-    await session.release();
+  const feeds: Record<string, ReturnType<typeof makeTensorLike>> = {
+    feature_ids: makeTensorLike('int64', batch.ids, [batch.batch, batch.width]),
+    feature_values: makeTensorLike('float32', batch.values, [batch.batch, batch.width]),
+  };
+  if (embeddings) {
+    const e = model.shape.embeddingDim;
+    const flat = new Float32Array(embeddings.length * e);
+    embeddings.forEach((v, i) => flat.set(v, i * e));
+    feeds.sentence_embedding = makeTensorLike('float32', flat, [embeddings.length, e]);
   }
+  const out = await pool.run(id, feeds);
+  expect(out.probs.dims).toEqual([texts.length, model.labels.length]);
+  return out.probs.data as Float32Array;
 }
 
 function reference(model: TrainedIntentModel, texts: string[], embeddings?: Float32Array[]): Float32Array {
@@ -52,24 +66,23 @@ describe('intent ONNX export', () => {
     ['softmax regression', 0],
   ])('%s: onnxruntime output equals the TypeScript forward pass for batches of 1 and 7', async (_name, hidden) => {
     const model = trainIntentClassifier(examples, { hidden, epochs: 8, seed: 3, featurizer: { dim: 1 << 14 } });
-    const bytes = exportIntentModel(model);
-    const session = await ort.InferenceSession.create(bytes);
-    expect(session.inputNames).toEqual(['feature_ids', 'feature_values']);
-    expect(session.outputNames).toEqual(['probs']);
-    await session.release();
+    const id = await serve(exportIntentModel(model));
+    const status = pool.status(id);
+    expect(status.inputs.map((i) => i.name)).toEqual(['feature_ids', 'feature_values']);
+    expect(status.outputs.map((o) => o.name)).toEqual(['probs']);
 
     const seven = TEXTS.slice(0, 7);
-    const batch7 = await runOnnx(bytes, model, seven);
+    const batch7 = await runOnnx(id, model, seven);
     expectClose(batch7, reference(model, seven));
     // each row alone (width 1..n, no padding) must equal its row in the padded batch
     const C = model.labels.length;
     for (let i = 0; i < seven.length; i++) {
-      const single = await runOnnx(bytes, model, [seven[i]]);
+      const single = await runOnnx(id, model, [seven[i]]);
       expectClose(single, batch7.subarray(i * C, (i + 1) * C));
     }
     // rows sum to one, and unseen features alone give the bias-only prediction
     for (let i = 0; i < 7; i++) expect(batch7.subarray(i * C, (i + 1) * C).reduce((s, x) => s + x, 0)).toBeCloseTo(1, 5);
-    expectClose(await runOnnx(bytes, model, [TEXTS[7]]), reference(model, [TEXTS[7]]));
+    expectClose(await runOnnx(id, model, [TEXTS[7]]), reference(model, [TEXTS[7]]));
   });
 
   it('takes a sentence embedding input when trained with one', async () => {
@@ -77,10 +90,10 @@ describe('intent ONNX export', () => {
     const emb = (n: number) => Array.from({ length: n }, () => Float32Array.from({ length: 6 }, () => rng.next() - 0.5));
     const model = trainIntentClassifier(examples, { hidden: 16, epochs: 5, embeddings: emb(examples.length), featurizer: { dim: 1 << 12 } });
     expect(model.shape.embeddingDim).toBe(6);
-    const bytes = exportIntentModel(model);
+    const id = await serve(exportIntentModel(model));
     const texts = TEXTS.slice(0, 7);
     const e = emb(texts.length);
-    expectClose(await runOnnx(bytes, model, texts, e), reference(model, texts, e));
+    expectClose(await runOnnx(id, model, texts, e), reference(model, texts, e));
     expect(() => reference(model, texts)).toThrow(/sentence embedding/);
   });
 
