@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { clientAbortSignal } from '../common/abort';
 import { ApiErrors } from '../common/api-errors.decorator';
@@ -16,6 +16,7 @@ export class GenerationController {
   @Post('generate')
   @HttpCode(200)
   @ApiOkResponse({ type: GenerateResponseDto })
+  @ApiBody({ type: GenerateRequestDto, examples: { en: { summary: 'English prompt', value: { prompt: 'Hello, world!', max_tokens: 32, temperature: 0.7 } }, zh: { summary: '中文对话', value: { messages: [{ role: 'user', content: '我要订购一本小说，有什么推荐？' }], max_tokens: 64 } } } })
   @ApiErrors(400, 401, 404, 503)
   generate(@Body() body: GenerateRequestDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<GenerateResponseDto | void> {
     return this.native.generate(body, clientAbortSignal(req, res), res);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/principal';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { EvaluateRequestDto, EvaluationReportDto, ParseBatchRequestDto, ParseRequestDto, ParseResultDto, TrainJobDto } from './nlu.dto';
@@ -18,6 +18,7 @@ export class NluController {
   /** Intent (with confidence and top-5 ranking), entities with character offsets, language, out-of-scope flag. */
   @Post('parse')
   @HttpCode(200)
+  @ApiBody({ type: ParseRequestDto, examples: { zh: { summary: '中文', value: { text: '今天的天气怎么样？' } }, en: { summary: 'English', value: { text: "What's the weather like in Shanghai tomorrow?" } } } })
   @ApiErrors(400, 401, 503)
   parse(@Body() body: ParseRequestDto): Promise<ParseResultDto> {
     return this.nlu.parse(body.text, body.lang);
@@ -26,6 +27,7 @@ export class NluController {
   /** Parses up to 64 texts with one model run. */
   @Post('parse/batch')
   @HttpCode(200)
+  @ApiBody({ type: ParseBatchRequestDto, examples: { mixed: { summary: '中文 + English', value: { texts: ['我要订购一本小说', '《斗破苍穹》', 'I am browsing t-shirts, any recommendations?'] } } } })
   @ApiErrors(400, 401, 503)
   parseBatch(@Body() body: ParseBatchRequestDto): Promise<ParseResultDto[]> {
     return this.nlu.parseBatch(body.texts, body.lang);

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { clientAbortSignal } from '../common/abort';
 import { ChatCompletionRequestDto, ChatCompletionResponseDto, CompletionRequestDto, CompletionResponseDto } from './completions.dto';
@@ -22,6 +22,7 @@ export class CompletionsController {
   /** OpenAI-compatible text completion. */
   @Post('completions')
   @HttpCode(200)
+  @ApiBody({ type: CompletionRequestDto, examples: { en: { summary: 'English', value: { model: 'gpt2', prompt: 'Hello, world!', max_tokens: 16 } }, zh: { summary: '中文', value: { model: 'gpt2', prompt: '今天的天气', max_tokens: 16, stream: true } } } })
   @ApiOkResponse({ type: CompletionResponseDto, description: STREAM_NOTE })
   createCompletion(@Body() body: CompletionRequestDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<CompletionResponseDto | void> {
     return this.openai.completions(body, clientAbortSignal(req, res), res);
@@ -30,6 +31,7 @@ export class CompletionsController {
   /** OpenAI-compatible chat completion (messages rendered with the model's chat template). */
   @Post('chat/completions')
   @HttpCode(200)
+  @ApiBody({ type: ChatCompletionRequestDto, examples: { en: { summary: 'English', value: { model: 'gpt2', messages: [{ role: 'user', content: 'Hello, world!' }] } }, zh: { summary: '中文', value: { model: 'gpt2', messages: [{ role: 'system', content: '你是一个书店助手。' }, { role: 'user', content: '我正在浏览T恤衫，请推荐一些' }], stream: true } } } })
   @ApiOkResponse({ type: ChatCompletionResponseDto, description: STREAM_NOTE })
   createChatCompletion(@Body() body: ChatCompletionRequestDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<ChatCompletionResponseDto | void> {
     return this.openai.chat(body, clientAbortSignal(req, res), res);
