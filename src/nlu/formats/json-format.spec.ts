@@ -1,16 +1,9 @@
 import type { NluTrainingData } from '../core/types';
+import { problemsOf as problemsOfParse } from './problems-of.testing';
 import { jsonErrorOffset, parseJsonTrainingData, toJsonTrainingData } from './json-format';
-import { TrainingDataFormatError, TrainingDataProblem, formatProblem } from './validation';
+import { TrainingDataProblem, formatProblem } from './validation';
 
-function problemsOf(input: unknown): TrainingDataProblem[] {
-  try {
-    parseJsonTrainingData(input);
-  } catch (err) {
-    if (err instanceof TrainingDataFormatError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a TrainingDataFormatError');
-}
+const problemsOf = (input: unknown) => problemsOfParse(parseJsonTrainingData, input);
 
 const sample: NluTrainingData = {
   examples: [

@@ -1,17 +1,9 @@
 import type { NluTrainingData } from '../core/types';
+import { problemsOf as problemsOfParse } from './problems-of.testing';
 import { parseRasaYaml, toRasaYaml } from './rasa-yaml';
-import { TrainingDataFormatError, TrainingDataProblem } from './validation';
+import { TrainingDataFormatError } from './validation';
 
-/** The problems a parse throws; fails the test when it does not throw. */
-function problemsOf(source: string): TrainingDataProblem[] {
-  try {
-    parseRasaYaml(source);
-  } catch (err) {
-    if (err instanceof TrainingDataFormatError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a TrainingDataFormatError');
-}
+const problemsOf = (source: string) => problemsOfParse(parseRasaYaml, source);
 
 const sample: NluTrainingData = {
   examples: [
