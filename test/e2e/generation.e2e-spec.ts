@@ -130,13 +130,39 @@ describe('generation', () => {
   });
 
   it('frees the slot when the client disconnects', async () => {
+    // The model's steps are held until the server has seen the client leave, so the
+    // stream outlives the disconnect by construction, however fast the machine is.
     const gen = t.app.get(GenerationService);
-    const before = (await gen.stats('tiny-gpt2')).finished.cancelled ?? 0;
-    const leaving = t.http().post('/api/v1/generation/generate').send({ model: 'tiny-gpt2', prompt: 'Hello', max_tokens: 100, ignore_eos: true, stream: true }).timeout(60);
-    await expect(leaving).rejects.toThrow(/Timeout/);
-    for (let i = 0; i < 100 && ((await gen.stats('tiny-gpt2')).finished.cancelled ?? 0) === before; i++) await new Promise((r) => setTimeout(r, 20));
+    const { finished, tokensGenerated: tokensBefore } = await gen.stats('tiny-gpt2');
+    const before = finished.cancelled ?? 0;
+    const server = t.app.getHttpServer() as import('node:http').Server;
+    const serverSockets: import('node:net').Socket[] = [];
+    const onConnection = (s: import('node:net').Socket) => serverSockets.push(s);
+    server.on('connection', onConnection);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let stepsHeld = 0;
+    const run = pool.run.bind(pool);
+    const spy = jest.spyOn(pool, 'run').mockImplementation(async (...args: Parameters<InferencePool['run']>) => {
+      stepsHeld++;
+      await gate;
+      return run(...args);
+    });
+    try {
+      const leaving = t.http().post('/api/v1/generation/generate').send({ model: 'tiny-gpt2', prompt: 'Hello', max_tokens: 100, ignore_eos: true, stream: true }).timeout(300);
+      await expect(leaving).rejects.toThrow(/Timeout/);
+      expect(stepsHeld).toBe(1); // the prefill is waiting: the sequence is still running
+      await Promise.all(serverSockets.map((s) => (s.destroyed ? undefined : new Promise((r) => s.once('close', r)))));
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      server.off('connection', onConnection);
+      release();
+    }
+    for (let i = 0; i < 500 && ((await gen.stats('tiny-gpt2')).finished.cancelled ?? 0) === before; i++) await new Promise((r) => setTimeout(r, 10));
+    spy.mockRestore();
     const stats = await gen.stats('tiny-gpt2');
     expect(stats.finished.cancelled).toBe(before + 1);
+    expect(stats.tokensGenerated - tokensBefore).toBeLessThan(100); // it stopped early
     expect(stats.active).toBe(0);
     expect(stats.cacheBytes).toBe(0);
   });
