@@ -53,8 +53,14 @@ describe('graceful shutdown (the real process)', () => {
       const body = JSON.stringify({ inputs: { x: { type: 'float32', dims: [1, 4], data: [1, 2, 3, 4] } } });
       const infer = () => fetch(`${base}/api/v1/models/slow/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       // three requests: one running, two queued behind it, all accepted before SIGTERM
+      type Stats = { queueDepth: number; inFlight: number; completed: number };
+      const stats = async () => ((await (await fetch(`${base}/api/v1/models/slow`)).json()) as { stats: Stats }).stats;
+      const seen = (s: Stats) => s.queueDepth + s.inFlight + s.completed;
+      const before = seen(await stats());
       const inFlight = [infer(), infer(), infer()];
-      await new Promise((r) => setTimeout(r, 100));
+      // SIGTERM only once the server has taken all three (they reached the model's queue)
+      for (let i = 0; i < 400 && seen(await stats()) - before < 3; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(seen(await stats()) - before).toBeGreaterThanOrEqual(3);
       child.kill('SIGTERM');
       const answers = await Promise.all(inFlight);
       expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
