@@ -1,66 +1,92 @@
-import { calibrateThreshold, percentile } from './calibration';
+import { calibrateThreshold, inScopeQuantile, ScoredPrediction } from './calibration';
+import { Rng } from './rng';
 
-const opts = { percentile: 5, fromTrainingSet: false, maxThreshold: 0.99 };
-const ok = (c: number) => ({ confidence: c, correct: true });
-const bad = (c: number) => ({ confidence: c, correct: false });
+const ok = (confidence: number): ScoredPrediction => ({ confidence, correct: true });
+const bad = (confidence: number): ScoredPrediction => ({ confidence, correct: false });
+const oos = (confidence: number, predictedOutOfScope = false): ScoredPrediction => ({ confidence, correct: predictedOutOfScope, goldOutOfScope: true, predictedOutOfScope });
+
+/**
+ * Held-out predictions of a model that is right 85% of the time: correct ones mostly
+ * confident with a long low tail, wrong ones spread low (the shape of a 31-intent set).
+ */
+function inScopeDraw(n: number, rng: Rng): ScoredPrediction[] {
+  return Array.from({ length: n }, () => (rng.next() < 0.85 ? ok(1 - 0.9 * rng.next() ** 4) : bad(0.1 + 0.6 * rng.next())));
+}
+
+/** Served in-scope accuracy at t: right and not rejected. */
+const served = (preds: ScoredPrediction[], t: number) => preds.filter((p) => p.correct && p.confidence >= t).length / preds.length;
+const topOne = (preds: ScoredPrediction[]) => preds.filter((p) => p.correct).length / preds.length;
 
 describe('calibrateThreshold', () => {
-  it('with out-of-scope texts, maximizes ½ in-scope accuracy + ½ out-of-scope recall', () => {
-    // correct in-scope at .9 .8 .7 .6, one wrong at .95; out-of-scope at .5 .65 .3
-    const c = calibrateThreshold([ok(0.9), ok(0.8), ok(0.7), ok(0.6), bad(0.95)], [0.5, 0.65, 0.3], opts);
-    expect(c.method).toBe('oos');
-    // t=0.55 (between .5 and .6): accepts 4/5 correct -> 0.8, rejects 2/3 -> score 0.7333
-    // t=0.675 (between .65 and .7): 3/5 -> 0.6, rejects 3/3 -> 0.8 — the best
+  it('without out-of-scope examples costs at most half a point of in-scope accuracy on new data', () => {
+    const rng = new Rng(3);
+    const heldOut = inScopeDraw(3000, rng);
+    const c = calibrateThreshold(heldOut);
+    expect(c).toMatchObject({ setting: 'auto', objective: 'balanced', method: 'in_scope', outOfScopeExamples: 0, outOfScopeRecall: null });
+    // the wrong predictions (15%, up to .7) do not drag the threshold up: it stays under almost every correct one
+    expect(c.threshold).toBeGreaterThan(0.1);
+    expect(c.inScopeCorrect - c.inScopeAccepted).toBeLessThanOrEqual(Math.floor(0.0025 * c.inScopeCorrect));
+    expect(c.topOneAccuracy! - c.inScopeAccuracy!).toBeLessThanOrEqual(0.005);
+    for (let draw = 0; draw < 5; draw++) {
+      const test = inScopeDraw(2000, rng);
+      expect(topOne(test) - served(test, c.threshold)).toBeLessThanOrEqual(0.005);
+    }
+    // every objective falls back to the same rule when there is nothing out of scope to recall
+    expect(calibrateThreshold(heldOut, { objective: 'accuracy' }).threshold).toBe(c.threshold);
+  });
+
+  it('the in-scope quantile rejects at most the allowed share of correct predictions, and keeps ties together', () => {
+    const preds = Array.from({ length: 400 }, (_, i) => ok(0.2 + i / 1000)); // .2 .. .599
+    const t = inScopeQuantile(preds, 0.005); // 2 of 400 may go
+    expect(preds.filter((p) => p.confidence < t)).toHaveLength(2);
+    expect(inScopeQuantile([ok(0.3), ok(0.3), ok(0.9)], 0.5)).toBeLessThan(0.3);
+    expect(inScopeQuantile([ok(0.4), bad(0.1)], 0.005)).toBeCloseTo(0.4, 5); // < 200 correct: none rejected
+    expect(inScopeQuantile([bad(0.4)], 0.005)).toBe(0);
+  });
+
+  it('with out-of-scope examples, balances in-scope accuracy and out-of-scope recall', () => {
+    // in-scope: correct at .9 .8 .7 .6, one wrong at .95; out-of-scope texts at .5 .65 .3
+    const preds = [ok(0.9), ok(0.8), ok(0.7), ok(0.6), bad(0.95), oos(0.5), oos(0.65), oos(0.3)];
+    const c = calibrateThreshold(preds, { maxThreshold: 0.99 });
+    expect(c.method).toBe('balanced');
+    // t=.55: 4/5 in-scope right, 2/3 rejected -> .733; t=.675: 3/5, 3/3 -> .8, the best
     expect(c.threshold).toBeCloseTo(0.675, 10);
     expect(c.score).toBeCloseTo(0.8, 10);
-    expect(c.inScopeAccepted).toBe(3);
-    expect(c.outOfScopeRejected).toBe(3);
+    expect(c).toMatchObject({ inScopeExamples: 5, inScopeCorrect: 4, inScopeAccepted: 3, outOfScopeExamples: 3, outOfScopeRejected: 3, capped: false });
+    expect(c.outOfScopeRecall).toBe(1);
+    // the cap bounds the search and says so
+    const capped = calibrateThreshold(preds, { maxThreshold: 0.6 });
+    expect(capped.threshold).toBeLessThanOrEqual(0.6);
+    expect(capped.capped).toBe(true);
   });
 
-  it('with an out-of-scope class, maximizes accuracy where rejected predictions become out-of-scope', () => {
-    const p = (confidence: number, correct: boolean, goldOutOfScope = false) => ({ confidence, correct, goldOutOfScope, predictedOutOfScope: false });
-    // two out-of-scope examples mispredicted at .3 and .4, a correct in-scope one at .45,
-    // a wrong in-scope confusion at .5 (rejecting it does not make it right), correct ones above
-    const inScope = [p(0.3, false, true), p(0.4, false, true), p(0.45, true), p(0.5, false), p(0.8, true), p(0.9, true), p(0.95, true)];
-    const c = calibrateThreshold(inScope, [], { ...opts, outOfScopeClass: true });
-    expect(c.method).toBe('accuracy');
-    // t = .425 rejects both out-of-scope examples and keeps every correct prediction: 6/7
-    expect(c.threshold).toBeCloseTo(0.425, 10);
-    expect(c.score).toBeCloseTo(6 / 7, 10);
-    expect(c.inScopeAccepted).toBe(4);
-    // when no threshold strictly helps, there is none (ties go to the lowest t)
-    const none = calibrateThreshold([p(0.6, true), p(0.4, false), p(0.9, true)], [], { ...opts, outOfScopeClass: true });
+  it('with an out-of-scope class, counts its predictions as recalled and weighs the few out-of-scope examples as much as all in-scope ones', () => {
+    // 20 in-scope (18 right, spread .5-.95), 4 out-of-scope: 2 predicted as the class, 2 missed at .35 and .45
+    const inScope = [...Array.from({ length: 18 }, (_, i) => ok(0.5 + i * 0.025)), bad(0.4), bad(0.9)];
+    const preds = [...inScope, oos(0.8, true), oos(0.99, true), oos(0.35), oos(0.45)];
+    const balanced = calibrateThreshold(preds);
+    // t just above .45 rejects both misses and no correct prediction: ½·18/20 + ½·4/4
+    expect(balanced.threshold).toBeCloseTo(0.475, 10);
+    expect(balanced.outOfScopeRecall).toBe(1);
+    expect(balanced.inScopeAccuracy).toBeCloseTo(0.9, 10);
+    // plain accuracy: same point here, and no threshold when none strictly helps
+    expect(calibrateThreshold(preds, { objective: 'accuracy' }).score).toBeCloseTo(22 / 24, 10);
+    const none = calibrateThreshold([ok(0.6), bad(0.4), ok(0.9), oos(0.95, true)], { objective: 'accuracy' });
     expect(none).toMatchObject({ threshold: 0, method: 'accuracy' });
-    expect(none.score).toBeCloseTo(2 / 3, 10);
-    // and the cap bounds the search, not just the result
-    const capped = calibrateThreshold([p(0.6, true), p(0.75, false, true), p(0.9, true)], [], { ...opts, maxThreshold: 0.7, outOfScopeClass: true });
-    expect(capped.threshold).toBe(0);
+    // in_scope ignores the out-of-scope examples
+    const keep = calibrateThreshold(preds, { objective: 'in_scope' });
+    expect(keep.method).toBe('in_scope');
+    expect(keep.threshold).toBeLessThan(0.5);
+    expect(keep.threshold).toBeCloseTo(0.5, 5); // under 200 correct predictions none may go: just under the lowest
+    expect(keep.outOfScopeRejected).toBe(4);
   });
 
-  it('uses wrong predictions as stand-ins for out-of-scope input when there are enough', () => {
-    const inScope = [ok(0.99), ok(0.97), ok(0.95), ok(0.9), bad(0.4), bad(0.45), bad(0.5), bad(0.55), bad(0.92)];
-    const c = calibrateThreshold(inScope, [], opts);
-    expect(c.method).toBe('errors');
-    // between .55 and .9: accept 4/4 correct, reject 4/5 wrong -> 0.9
-    expect(c.threshold).toBeCloseTo(0.725, 10);
-    expect(c.score).toBeCloseTo(0.9, 10);
-  });
-
-  it('otherwise takes a low percentile of correct-prediction confidences, capped', () => {
-    const inScope = Array.from({ length: 20 }, (_, i) => ok(0.5 + i * 0.025)); // .5 .. .975
-    const c = calibrateThreshold(inScope, [], opts);
-    expect(c.method).toBe('percentile');
-    expect(c.threshold).toBeCloseTo(0.5, 5); // nearest-rank 5th percentile of 20 values = the smallest
-    expect(c.inScopeAccepted).toBe(20);
-    const capped = calibrateThreshold(inScope.map((p) => ok(p.confidence / 2 + 0.5)), [], { ...opts, maxThreshold: 0.7 });
-    expect(capped.threshold).toBe(0.7);
-    expect(calibrateThreshold(inScope, [], { ...opts, fromTrainingSet: true }).method).toBe('percentile-train');
-    expect(calibrateThreshold([], [], opts)).toMatchObject({ threshold: 0, method: 'none' });
-  });
-
-  it('percentile uses nearest rank', () => {
-    expect(percentile([5, 1, 4, 2, 3], 40)).toBe(2);
-    expect(percentile([5, 1, 4, 2, 3], 100)).toBe(5);
-    expect(percentile([], 50)).toBe(0);
+  it('a fixed threshold or off is used as given, with the held-out figures at it', () => {
+    const preds = [ok(0.9), ok(0.5), bad(0.3), oos(0.2)];
+    expect(calibrateThreshold(preds, { setting: 0.6 })).toMatchObject({ threshold: 0.6, setting: 'fixed', method: 'fixed', inScopeAccepted: 1, outOfScopeRejected: 1 });
+    expect(calibrateThreshold(preds, { setting: 'off' })).toMatchObject({ threshold: 0, setting: 'off', method: 'off', outOfScopeRejected: 0 });
+    expect(() => calibrateThreshold(preds, { setting: 1.5 })).toThrow(/\[0, 1\]/);
+    // nothing held out: nothing to calibrate on
+    expect(calibrateThreshold([])).toMatchObject({ threshold: 0, method: 'none', topOneAccuracy: null });
   });
 });

@@ -92,6 +92,19 @@ export const BOS = '\u0002';
 export const EOS = '\u0003';
 
 
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Lookups and regexes in one canonical order (tables by name, elements sorted and unique;
+ * regexes by name, then pattern): the config is stored in the model, and the same data
+ * imported in another order must give the same bytes.
+ */
+function canonicalMask(m: EntityMaskConfig): EntityMaskConfig {
+  const lookups = [...m.lookups].sort((a, b) => byCodeUnits(a.name, b.name)).map((l) => ({ ...l, elements: [...new Set(l.elements)].sort(byCodeUnits) }));
+  const regexes = [...m.regexes].sort((a, b) => byCodeUnits(a.name, b.name) || byCodeUnits(a.pattern, b.pattern));
+  return { ...m, lookups, regexes };
+}
+
 /** FNV-1a over code points [start, end), seeded per namespace, then fmix32. */
 function hashCodes(codes: Int32Array, start: number, end: number, seed: number): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
@@ -138,7 +151,7 @@ export class Featurizer {
   private readonly masker: EntityExtractionPipeline | null;
 
   constructor(config: Partial<FeaturizerConfig> = {}) {
-    const entityMask = config.entityMask ?? null;
+    const entityMask = config.entityMask ? canonicalMask(config.entityMask) : null;
     const version = entityMask ? 2 : 1;
     if (config.version !== undefined && config.version !== version) {
       throw new Error(`Featurizer version ${config.version} does not match its settings (entity masking ${entityMask ? 'on means version 2' : 'off means version 1'})`);

@@ -1,9 +1,9 @@
 import { Featurizer } from './featurizer';
-import { runIntentModelReference } from './intent-onnx';
+import { exportIntentModel, runIntentModelReference } from './intent-onnx';
 import { forwardExample, IntentWeights, NetShape } from './intent-net';
 import { IntentProgress, mergeMembers, trainIntentClassifier, TrainedIntentModel } from './intent-trainer';
 import { Rng } from './rng';
-import { syntheticExamples } from './synthetic.fixture';
+import { syntheticExamples, syntheticLargeSet } from './synthetic.fixture';
 
 function predict(model: TrainedIntentModel, texts: string[]): { intent: string; confidence: number }[] {
   const f = new Featurizer(model.featurizer);
@@ -105,30 +105,89 @@ describe('trainIntentClassifier', () => {
     }
   });
 
-  it('with an out_of_scope intent, calibrates the threshold for accuracy with it as the fallback', () => {
+  it('with an out_of_scope intent, calibrates the threshold on held-out predictions by the objective', () => {
     const oos = ['今天股市怎么样', 'tell me a joke', '帮我写一首诗', 'how do I cook rice', '你叫什么名字', 'translate this to french', '打开空调', 'play some music'];
     const examples = [...train, ...oos.map((text) => ({ text, intent: 'out_of_scope' }))];
-    const model = trainIntentClassifier(examples, { hidden: 16, seed: 7, ensemble: 3 });
+    const model = trainIntentClassifier(examples, { hidden: 16, seed: 7, ensemble: 3, objective: 'accuracy' });
     expect(model.calibration.method).toBe('accuracy');
     expect(model.threshold).toBeLessThanOrEqual(0.7);
     // the score is the out-of-fold accuracy at the threshold, never below accuracy without one
     expect(model.calibration.score).toBeGreaterThanOrEqual((model.metrics.valAccuracy as number) - 1e-9);
-    expect(trainIntentClassifier(examples, { hidden: 16, seed: 7, ensemble: 2, outOfScopeLabel: 'none' }).calibration.method).not.toBe('accuracy');
+    expect(model.calibration).toMatchObject({ outOfScopeExamples: oos.length, inScopeExamples: train.length });
+    const balanced = trainIntentClassifier(examples, { hidden: 16, seed: 7, ensemble: 3 });
+    expect(balanced.calibration).toMatchObject({ method: 'balanced', objective: 'balanced' });
+    // ½·in-scope accuracy + ½·recall at its threshold is at least what the 'accuracy' threshold gives on the same predictions
+    const c = model.calibration;
+    expect(balanced.calibration.score).toBeGreaterThanOrEqual(0.5 * c.inScopeAccuracy! + 0.5 * c.outOfScopeRecall! - 1e-9);
+    expect(trainIntentClassifier(examples, { hidden: 16, seed: 7, ensemble: 2, outOfScopeLabel: 'none' }).calibration.method).toBe('in_scope');
     expect(() => trainIntentClassifier(train, { ensemble: 0 })).toThrow(/ensemble/);
   });
 
   it('calibrates an out-of-scope threshold that rejects unrelated utterances', () => {
     const oos = ['今天股市怎么样', 'tell me a joke', '帮我写一首诗', 'how do I cook rice', '你叫什么名字', 'translate this to french'];
     const model = trainIntentClassifier(train, { hidden: 64, seed: 7, outOfScope: { texts: oos } });
-    expect(model.calibration.method).toBe('oos');
+    expect(model.calibration.method).toBe('balanced');
     expect(model.threshold).toBeGreaterThan(0);
     expect(model.threshold).toBeLessThanOrEqual(0.7);
     const rejected = predict(model, oos).filter((p) => p.confidence < model.threshold).length;
     expect(rejected / oos.length).toBeGreaterThanOrEqual(0.5);
     const accepted = predict(model, heldOut.map((e) => e.text)).filter((p) => p.confidence >= model.threshold).length;
     expect(accepted / heldOut.length).toBeGreaterThanOrEqual(0.7);
-    // without out-of-scope texts the percentile method is used
-    expect(trainIntentClassifier(train, { hidden: 8, epochs: 3, seed: 7 }).calibration.method).toMatch(/percentile|errors/);
+    // without out-of-scope texts the in-scope quantile is used
+    expect(trainIntentClassifier(train, { hidden: 8, epochs: 3, seed: 7 }).calibration.method).toBe('in_scope');
+  });
+
+  it('without out-of-scope examples, the served threshold keeps in-scope accuracy within half a point of top-1', () => {
+    // 16 intents whose labels the text only half determines: many confident-looking wrong
+    // predictions, which the former rule took for out-of-scope input (threshold at the 0.7 cap, 2% served of 50% right)
+    const noisy = syntheticLargeSet(1500, 1, 16).map(({ text, intent }) => ({ text, intent }));
+    const test = syntheticLargeSet(1000, 2, 16).map(({ text, intent }) => ({ text, intent }));
+    const model = trainIntentClassifier(noisy, { hidden: 16, epochs: 10, seed: 3 });
+    expect(model.calibration).toMatchObject({ method: 'in_scope', setting: 'auto', capped: false });
+    expect(model.calibration.topOneAccuracy! - model.calibration.inScopeAccuracy!).toBeLessThanOrEqual(0.005);
+    const p = predict(model, test.map((e) => e.text));
+    const top1 = p.filter((x, i) => x.intent === test[i].intent).length / test.length;
+    const served = p.filter((x, i) => x.intent === test[i].intent && x.confidence >= model.threshold).length / test.length;
+    expect(top1).toBeGreaterThan(0.3);
+    expect(top1 - served).toBeLessThanOrEqual(0.005);
+    // off and a fixed value are used as given
+    expect(trainIntentClassifier(train, { hidden: 8, epochs: 2, seed: 3, threshold: 'off' }).threshold).toBe(0);
+    const fixed = trainIntentClassifier(train, { hidden: 8, epochs: 2, seed: 3, threshold: 0.42 });
+    expect(fixed.threshold).toBe(0.42);
+    expect(fixed.calibration.method).toBe('fixed');
+  });
+
+  it('validationShare sets how much each member holds out', () => {
+    const opts = { hidden: 8, epochs: 2, seed: 3 };
+    const tenth = trainIntentClassifier(train, { ...opts, validationShare: 0.1 }); // 10 folds, 5 members validate on 5 of them
+    expect(tenth.metrics.members).toHaveLength(5);
+    for (const run of tenth.metrics.members) expect(run.valExamples / train.length).toBeCloseTo(0.1, 1);
+    expect(tenth.metrics.valExamples).toBe(tenth.metrics.members.reduce((s, r) => s + r.valExamples, 0));
+    const half = trainIntentClassifier(train, { ...opts, validationShare: 0.5 });
+    expect(half.metrics.members).toHaveLength(2);
+    expect(half.metrics.valExamples).toBe(train.length);
+    const single = trainIntentClassifier(train, { ...opts, ensemble: 1, validationShare: 0.3 });
+    expect(single.metrics.valExamples / train.length).toBeCloseTo(0.3, 1);
+    expect(() => trainIntentClassifier(train, { ...opts, validationShare: 0.6 })).toThrow(/validationShare/);
+    expect(() => trainIntentClassifier(train, { ...opts, seed: -1 })).toThrow(/seed/);
+  });
+
+  it('gives the same bytes for the same rows in any order and the same seed', () => {
+    const opts = { hidden: 8, epochs: 3, seed: 11, featurizer: { dim: 1 << 12 } };
+    const shuffled = [...train];
+    new Rng(99).shuffle(shuffled);
+    expect(shuffled.map((e) => e.text)).not.toEqual(train.map((e) => e.text));
+    const a = trainIntentClassifier(train, opts);
+    const b = trainIntentClassifier(shuffled, opts);
+    expect(Buffer.from(a.weights.inW.buffer).equals(Buffer.from(b.weights.inW.buffer))).toBe(true);
+    expect(Buffer.from(exportIntentModel(a)).equals(Buffer.from(exportIntentModel(b)))).toBe(true);
+    expect(b.calibration).toEqual(a.calibration);
+    expect(b.metrics.perIntent).toEqual(a.metrics.perIntent);
+    // embeddings travel with their examples
+    const emb = (texts: string[]) => texts.map((t) => Float32Array.from([t.length / 10, t.charCodeAt(0) / 1e4]));
+    const ea = trainIntentClassifier(train, { ...opts, embeddings: emb(train.map((e) => e.text)) });
+    const eb = trainIntentClassifier(shuffled, { ...opts, embeddings: emb(shuffled.map((e) => e.text)) });
+    expect(Buffer.from(exportIntentModel(ea)).equals(Buffer.from(exportIntentModel(eb)))).toBe(true);
   });
 
   it('weights rare intents up and refuses unusable input', () => {

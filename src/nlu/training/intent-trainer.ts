@@ -17,7 +17,7 @@
  * 32-unit ones, dropout 0.4 or patience 8 all landed within ±0.01 of that; 32 units keep
  * the merged first layer at 2^16 x 160 floats (40 MB while training).
  */
-import { calibrateThreshold, ScoredPrediction, ThresholdCalibration } from './calibration';
+import { calibrateThreshold, ScoredPrediction, ThresholdCalibration, ThresholdObjective, ThresholdSetting } from './calibration';
 import { Featurizer, FeaturizerConfig } from './featurizer';
 import { CsrData, forwardExample, IntentNetTrainer, IntentWeights, NetShape, firstLayerWidth } from './intent-net';
 import { accuracy, ClassScores, confusionMatrix, ConfusionMatrix, macroF1, perClassScores } from './metrics';
@@ -39,6 +39,14 @@ export interface IntentTrainerOptions {
    * member trains on everything with its own seed) changes anything.
    */
   valFraction: number;
+  /**
+   * The training option `validationShare` (0.05..0.5): each member holds out this share.
+   * With an ensemble of K the data is dealt into F = round(1 / share) folds and
+   * min(K, F) members validate on folds 1..min(K, F) (F = K, the default, is 1/K, and
+   * every example gets an out-of-fold prediction); a single network holds out the share.
+   * Unset: valFraction / 1/ensemble as above.
+   */
+  validationShare?: number;
   /** members of the cross-validated ensemble (see above); 1 = a single network */
   ensemble: number;
   /**
@@ -52,9 +60,13 @@ export interface IntentTrainerOptions {
   /** weight each class by n / (classes · n_class) so small intents are not drowned out */
   classWeighting: boolean;
   featurizer: Partial<FeaturizerConfig>;
-  /** lower percentile of correct-prediction confidences used by the 'percentile' calibration */
-  thresholdPercentile: number;
-  /** cap on the calibrated threshold (see calibration.ts for why) */
+  /** 'auto' (calibrated on held-out predictions), 'off' (0) or a fixed value in [0, 1] (see calibration.ts) */
+  threshold: ThresholdSetting;
+  /** what 'auto' optimizes when there are out-of-scope examples */
+  objective: ThresholdObjective;
+  /** share of correct in-scope held-out predictions that the 'in_scope' rule may reject */
+  maxInScopeRejection: number;
+  /** cap on a 'balanced' or 'accuracy' threshold */
   maxThreshold: number;
   /** one dense vector (e.g. a sentence embedding) per example; all of one length */
   embeddings?: Float32Array[];
@@ -80,7 +92,9 @@ export const DEFAULT_INTENT_TRAINER_OPTIONS: IntentTrainerOptions = {
   seed: 42,
   classWeighting: true,
   featurizer: {},
-  thresholdPercentile: 5,
+  threshold: 'auto',
+  objective: 'balanced',
+  maxInScopeRejection: 0.0025,
   maxThreshold: 0.7,
 };
 
@@ -190,9 +204,9 @@ function stratifiedSplit(labels: Int32Array, classes: number, valFraction: numbe
 /**
  * K stratified folds: each intent's examples are shuffled and dealt round-robin, starting
  * where the previous intent stopped so the folds stay the same size. Member m trains on
- * every fold but m and validates on fold m.
+ * every fold but m and validates on fold m; `members` (<= k) of them.
  */
-function stratifiedFolds(labels: Int32Array, classes: number, k: number, rng: Rng): { train: number[]; val: number[] }[] {
+function stratifiedFolds(labels: Int32Array, classes: number, k: number, rng: Rng, members = k): { train: number[]; val: number[] }[] {
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   labels.forEach((y, i) => byClass[y].push(i));
   const fold = new Int32Array(labels.length);
@@ -201,7 +215,7 @@ function stratifiedFolds(labels: Int32Array, classes: number, k: number, rng: Rn
     rng.shuffle(idx);
     for (const i of idx) fold[i] = next++ % k;
   }
-  return Array.from({ length: k }, (_, m) => {
+  return Array.from({ length: Math.min(k, members) }, (_, m) => {
     const train: number[] = [];
     const val: number[] = [];
     for (let i = 0; i < labels.length; i++) (fold[i] === m ? val : train).push(i);
@@ -343,13 +357,33 @@ export function mergeMembers(shape: NetShape, members: IntentWeights[]): { shape
   };
 }
 
+const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The examples (and their embeddings) in one canonical order, by intent then text (UTF-16
+ * code units, not locale-dependent): the model then depends on the rows, not on the order
+ * a database returned them in, and the same rows and seed give the same bytes.
+ */
+export function canonicalOrder<T extends IntentTrainingExample>(examples: T[], embeddings?: Float32Array[]): { examples: T[]; embeddings?: Float32Array[] } {
+  const idx = examples.map((_, i) => i);
+  idx.sort((a, b) => compareStrings(examples[a].intent, examples[b].intent) || compareStrings(examples[a].text, examples[b].text) || a - b);
+  return { examples: idx.map((i) => examples[i]), embeddings: embeddings && idx.map((i) => embeddings[i]) };
+}
+
 export function trainIntentClassifier(
-  examples: IntentTrainingExample[],
+  unordered: IntentTrainingExample[],
   options: Partial<IntentTrainerOptions> = {},
   onProgress?: (p: IntentProgress) => void,
 ): TrainedIntentModel {
   const started = Date.now();
   const o: IntentTrainerOptions = { ...DEFAULT_INTENT_TRAINER_OPTIONS, ...options };
+  if (o.embeddings && o.embeddings.length !== unordered.length) throw new Error(`training set: ${o.embeddings.length} embeddings for ${unordered.length} examples`);
+  const canonical = canonicalOrder(unordered, o.embeddings);
+  const examples = canonical.examples;
+  o.embeddings = canonical.embeddings;
+  const share = o.validationShare;
+  if (share !== undefined && !(share >= 0.05 && share <= 0.5)) throw new Error(`validationShare must be in [0.05, 0.5], got ${share}`);
+  if (!(Number.isInteger(o.seed) && o.seed >= 0 && o.seed <= 0xffffffff)) throw new Error(`seed must be an integer in [0, 2^32), got ${o.seed}`);
   const labels = [...new Set(examples.map((e) => e.intent))].sort();
   if (labels.length < 2) throw new Error(`Intent training needs at least 2 intents, got ${labels.length}`);
   if (!(o.dropout >= 0 && o.dropout < 1)) throw new Error(`dropout must be in [0, 1), got ${o.dropout}`);
@@ -364,11 +398,12 @@ export function trainIntentClassifier(
 
   const rng = new Rng(o.seed);
   // Fewer examples than folds would leave members without validation: fall back to fewer members.
-  const K = Math.max(1, Math.min(o.ensemble, examples.length));
+  const folds = share === undefined ? o.ensemble : Math.max(2, Math.round(1 / share));
+  const K = Math.max(1, Math.min(o.ensemble, folds, examples.length));
   const all = Array.from({ length: examples.length }, (_, i) => i);
-  const parts = o.valFraction <= 0 ? Array.from({ length: K }, () => ({ train: all, val: [] as number[] }))
-    : K === 1 ? [stratifiedSplit(y, labels.length, o.valFraction, rng)]
-    : stratifiedFolds(y, labels.length, K, rng);
+  const parts = o.valFraction <= 0 && share === undefined ? Array.from({ length: K }, () => ({ train: all, val: [] as number[] }))
+    : K === 1 ? [stratifiedSplit(y, labels.length, share ?? o.valFraction, rng)]
+    : stratifiedFolds(y, labels.length, Math.min(folds, examples.length), rng, K);
   const members = parts.map((part, m) =>
     trainMember(memberShape, data, part, o, rng, (p) => onProgress?.({ member: m + 1, members: K, ...p, elapsedMs: Date.now() - started })),
   );
@@ -389,22 +424,17 @@ export function trainIntentClassifier(
   const hasVal = valIdx.length > 0;
   const gold = (idx: number[]) => idx.map((i) => labels[y[i]]);
   const names = (p: number[]) => p.map((c) => labels[c]);
-  const calIdx = hasVal ? valIdx : trainIdx;
-  const calPred = hasVal ? valPred : trainScore.pred;
-  const calConf = hasVal ? valConf : trainScore.conf;
+  // Calibration only on held-out predictions: without a validation split 'auto' has nothing to measure ('none').
   const oosClass = labelIndex.get(o.outOfScopeLabel);
-  const inScope: ScoredPrediction[] = calIdx.map((i, j) => ({
-    confidence: calConf[j],
-    correct: calPred[j] === y[i],
-    ...(oosClass !== undefined && { predictedOutOfScope: calPred[j] === oosClass, goldOutOfScope: y[i] === oosClass }),
+  const heldOut: ScoredPrediction[] = valIdx.map((i, j) => ({
+    confidence: valConf[j],
+    correct: valPred[j] === y[i],
+    predictedOutOfScope: valPred[j] === oosClass,
+    goldOutOfScope: y[i] === oosClass,
   }));
-  const oosConf = scoreOutOfScope(featurizer, shape, weights, o);
-  const calibration = calibrateThreshold(inScope, oosConf, {
-    percentile: o.thresholdPercentile,
-    fromTrainingSet: !hasVal,
-    maxThreshold: o.maxThreshold,
-    outOfScopeClass: oosClass !== undefined,
-  });
+  // separate out-of-scope texts: the served model never trained on them
+  if (hasVal) for (const confidence of scoreOutOfScope(featurizer, shape, weights, o)) heldOut.push({ confidence, correct: false, goldOutOfScope: true });
+  const calibration = calibrateThreshold(heldOut, { setting: o.threshold, objective: o.objective, maxInScopeRejection: o.maxInScopeRejection, maxThreshold: o.maxThreshold });
   const runs = members.map((m) => m.run);
 
   return {
