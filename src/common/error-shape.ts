@@ -26,7 +26,8 @@ export interface NormalizedError {
   unexpected: boolean;
 }
 
-const reason = (status: number) =>
+/** The reason phrase in the `error` field: 404 -> "Not Found", 499 -> "Client Closed Request". */
+export const reasonPhrase = (status: number) =>
   (HttpStatus[status] ?? (status === 499 ? 'CLIENT_CLOSED_REQUEST' : 'ERROR'))
     .toLowerCase()
     .split('_')
@@ -63,7 +64,7 @@ export function normalizeError(err: unknown): NormalizedError {
       }
       details = r.details;
     }
-    return { status, code: reason(status).toLowerCase().replace(/ /g, '_'), message, details, headers: {}, unexpected: status >= 500 };
+    return { status, code: reasonPhrase(status).toLowerCase().replace(/ /g, '_'), message, details, headers: {}, unexpected: status >= 500 };
   }
   const bp = err as BodyParserError;
   if (bp && typeof bp === 'object' && typeof bp.type === 'string' && typeof bp.status === 'number') {
@@ -85,7 +86,7 @@ export function normalizeError(err: unknown): NormalizedError {
 }
 
 export function nativeBody(e: NormalizedError, requestId: string): ErrorBody {
-  const body: ErrorBody = { statusCode: e.status, error: reason(e.status), message: e.message, requestId };
+  const body: ErrorBody = { statusCode: e.status, error: reasonPhrase(e.status), message: e.message, requestId };
   if (e.details !== undefined) body.details = e.details;
   return body;
 }
@@ -101,12 +102,15 @@ const OPENAI_TYPES: Record<number, string> = {
   429: 'rate_limit_error',
 };
 
+/** OpenAI's `error.type` for a status. */
+export const openAiErrorType = (status: number) => OPENAI_TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error');
+
 export function openAiBody(e: NormalizedError): OpenAiErrorBody {
   const param = (e.details as { param?: string } | undefined)?.param ?? firstField(e.details);
   return {
     error: {
       message: e.message,
-      type: OPENAI_TYPES[e.status] ?? (e.status >= 500 ? 'server_error' : 'invalid_request_error'),
+      type: openAiErrorType(e.status),
       param: param ?? null,
       code: e.code,
     },

@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { version } from '../../package.json';
 
@@ -6,7 +7,7 @@ const DESCRIPTION = `LLM OS: a self-hosted, language-centred AI application serv
 
 * Native API under \`/api/v1/...\`; errors share one shape: \`{ statusCode, error, message, details?, requestId }\`.
 * OpenAI-compatible API under \`/v1/...\` with OpenAI's error shape.
-* Authentication: \`Authorization: Bearer <key>\` when the server has API keys (API_KEYS or \`npm run keys\`).
+* Authentication: \`Authorization: Bearer <key>\` when the server has API keys (API_KEYS or \`npm run keys\`). Keys are opaque random strings (\`llmos_...\`), not JWTs.
 * Rate limits answer 429 with Retry-After; a full model queue answers 503 with Retry-After.`;
 
 /** Sorts keys recursively so the committed document diffs cleanly. */
@@ -18,14 +19,41 @@ function sortDeep<T>(value: T): T {
   return value;
 }
 
+/** @nestjs/throttler's metadata key prefix for @SkipThrottle (not exported by the package). */
+const SKIP_THROTTLE = 'THROTTLER:SKIP';
+
+/** Operation ids (method names, unique in the app) of the routes @SkipThrottle exempts from rate limiting. */
+function unthrottledOperations(app: INestApplication): Set<string> {
+  const skipped = (target: object) => Reflect.getMetadataKeys(target).some((k) => String(k).startsWith(SKIP_THROTTLE) && Reflect.getMetadata(k, target) === true);
+  const ids = new Set<string>();
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const { metatype } of module.controllers.values()) {
+      if (typeof metatype !== 'function') continue;
+      const proto = metatype.prototype as Record<string, unknown>;
+      for (const name of Object.getOwnPropertyNames(proto)) {
+        const handler = proto[name];
+        if (name !== 'constructor' && typeof handler === 'function' && (skipped(handler) || skipped(metatype))) ids.add(name);
+      }
+    }
+  }
+  return ids;
+}
+
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('LLM OS')
     .setDescription(DESCRIPTION)
     .setVersion(version)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque API key (llmos_...)', description: 'API key from API_KEYS or `npm run keys -- create`; not a JWT' })
     .build();
   const doc = SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
+  // ApiErrors documents 429 on every route; routes without rate limiting never answer it.
+  const unthrottled = unthrottledOperations(app);
+  for (const item of Object.values(doc.paths)) {
+    for (const op of [item.get, item.put, item.post, item.delete, item.patch, item.options, item.head]) {
+      if (op?.operationId && unthrottled.has(op.operationId)) delete op.responses['429'];
+    }
+  }
   return sortDeep(doc);
 }
 

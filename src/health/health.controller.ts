@@ -1,11 +1,11 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/principal';
-import { ErrorResponseDto } from '../common/api-errors.decorator';
+import { ApiErrorResponse } from '../common/api-errors.decorator';
 import { UnavailableError } from '../common/errors';
 import { databaseKind } from '../data/data-source';
 import { AppConfig } from '../config/app-config';
@@ -18,6 +18,14 @@ const READY_EXAMPLE = {
   info: { database: { status: 'up', kind: 'pglite' }, models: { status: 'up', required: ['tiny-bert'], loaded: ['tiny-bert'] } },
   error: {},
   details: { database: { status: 'up', kind: 'pglite' } },
+};
+
+/** `details` of a 503 while a required model is still loading. */
+const NOT_READY_EXAMPLE = {
+  status: 'error',
+  info: { database: { status: 'up', kind: 'pglite' } },
+  error: { models: { status: 'down', required: ['tiny-bert'], loaded: [], notReady: ['tiny-bert'] } },
+  details: { database: { status: 'up', kind: 'pglite' }, models: { status: 'down', required: ['tiny-bert'], loaded: [], notReady: ['tiny-bert'] } },
 };
 
 @ApiTags('ops')
@@ -44,7 +52,7 @@ export class HealthController {
   @Get('ready')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOkResponse({ schema: { example: READY_EXAMPLE } })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Not ready; details lists each check' })
+  @ApiErrorResponse(503, { description: 'Not ready; details lists each check', message: 'Not ready: models', details: NOT_READY_EXAMPLE })
   async ready(): Promise<HealthCheckResult> {
     const checks = [() => this.database(), ...this.readiness.entries().map(([name, check]) => () => this.custom(name, check))];
     if (this.readiness.isDraining) checks.push(async () => this.indicator.check('shutdown').down({ message: 'draining for shutdown' }));

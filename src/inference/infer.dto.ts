@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
 
 export const TENSOR_TYPES = ['float32', 'float64', 'int64', 'int32', 'int8', 'uint8', 'bool'] as const;
@@ -23,6 +23,7 @@ export class TensorDto {
   data!: number[];
 }
 
+@ApiExtraModels(TensorDto)
 export class InferRequestDto {
   /**
    * Input tensors by input name (see GET /api/v1/models/{id} for names and shapes).
@@ -30,7 +31,7 @@ export class InferRequestDto {
    */
   @IsObject()
   // Each tensor is checked by InferService (class-validator cannot walk a map's values).
-  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/TensorDto' } })
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: getSchemaPath(TensorDto) } })
   inputs!: Record<string, TensorDto>;
 
   /** Only return these outputs (default: all). @example ["last_hidden_state"] */
@@ -53,11 +54,12 @@ export class InferRequestDto {
   priority?: 'high' | 'normal' | 'low';
 }
 
+@ApiExtraModels(TensorDto)
 export class InferResponseDto {
   /** @example "tiny-bert" */
   model!: string;
-  /** Output tensors by name. @example {"last_hidden_state":{"type":"float32","dims":[1,4,32],"data":[0.12,-0.53]}} */
-  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/TensorDto' } })
+  /** Output tensors by name. @example {"last_hidden_state":{"type":"float32","dims":[1,4,2],"data":[0.12,-0.53,0.31,0.07,-0.22,0.45,0.18,-0.09]}} */
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: getSchemaPath(TensorDto) } })
   outputs!: Record<string, TensorDto>;
   /** Time from arrival to answer, ms. @example 3.4 */
   elapsedMs!: number;

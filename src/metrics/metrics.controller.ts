@@ -14,7 +14,7 @@ export class MetricsController {
   /** Prometheus metrics (text exposition format): HTTP durations, inference queues, process stats. Needs a key when keys are configured. */
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOkResponse({ description: 'Prometheus text format', content: { 'text/plain': { example: 'llmos_http_request_duration_seconds_count{method="GET",route="/health/live",status="200"} 3' } } })
+  @ApiOkResponse({ description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' }, example: 'llmos_http_request_duration_seconds_count{method="GET",route="/health/live",status="200"} 3' } } })
   @ApiErrors(401)
   metricsText(): Promise<string> {
     return this.metrics.text();

@@ -1,20 +1,22 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { clientAbortSignal } from '../common/abort';
 import { ChatCompletionRequestDto, ChatCompletionResponseDto, CompletionRequestDto, CompletionResponseDto } from './completions.dto';
-import { OpenAiErrorDto } from './openai.dto';
+import { ApiOpenAiErrors } from './openai-errors.decorator';
 import { OpenAiService } from './openai.service';
 
 const STREAM_NOTE = 'With "stream": true the answer is text/event-stream: one `data: {chunk}` per event, ending with `data: [DONE]`.';
 
 @ApiTags('openai')
 @ApiBearerAuth()
-@ApiResponse({ status: 400, type: OpenAiErrorDto, description: 'Invalid request; error.param names the field' })
-@ApiResponse({ status: 401, type: OpenAiErrorDto, description: 'Missing or invalid API key' })
-@ApiResponse({ status: 404, type: OpenAiErrorDto, description: 'Unknown model' })
-@ApiResponse({ status: 429, type: OpenAiErrorDto, description: 'Rate limited' })
-@ApiResponse({ status: 503, type: OpenAiErrorDto, description: 'No generation model installed, or overloaded (Retry-After)' })
+@ApiOpenAiErrors({
+  400: 'Invalid request; error.param names the field',
+  401: 'Missing or invalid API key',
+  404: 'Unknown model',
+  429: 'Rate limited',
+  503: 'No generation model installed, or overloaded (Retry-After)',
+})
 @Controller('v1')
 export class CompletionsController {
   constructor(private readonly openai: OpenAiService) {}

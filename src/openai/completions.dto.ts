@@ -112,7 +112,7 @@ export class UsageDto {
 }
 
 export class CompletionChoiceDto {
-  /** @example " I'm a language model" */
+  /** @example " I am a language model" */
   text!: string;
   /** @example 0 */
   index!: number;

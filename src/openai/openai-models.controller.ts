@@ -1,8 +1,9 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '../common/errors';
 import { InferencePool, ModelStatus } from '../inference/inference-pool.service';
-import { OpenAiErrorDto, OpenAiModelDto, OpenAiModelListDto } from './openai.dto';
+import { OpenAiModelDto, OpenAiModelListDto } from './openai.dto';
+import { ApiOpenAiErrors } from './openai-errors.decorator';
 
 /** Tasks served by the /v1 surface. */
 const OPENAI_TASKS = new Set(['text-generation']);
@@ -16,8 +17,7 @@ const toModel = (m: ModelStatus): OpenAiModelDto => ({
 
 @ApiTags('openai')
 @ApiBearerAuth()
-@ApiResponse({ status: 401, type: OpenAiErrorDto, description: 'Missing or invalid API key' })
-@ApiResponse({ status: 429, type: OpenAiErrorDto, description: 'Rate limited' })
+@ApiOpenAiErrors({ 401: 'Missing or invalid API key', 429: 'Rate limited' })
 @Controller('v1/models')
 export class OpenAiModelsController {
   constructor(private readonly pool: InferencePool) {}
@@ -31,7 +31,7 @@ export class OpenAiModelsController {
 
   /** OpenAI-compatible model lookup. */
   @Get(':model')
-  @ApiResponse({ status: 404, type: OpenAiErrorDto })
+  @ApiOpenAiErrors({ 404: 'Unknown model' })
   getOpenAiModel(@Param('model') model: string): OpenAiModelDto {
     const m = this.pool.has(model) ? this.pool.status(model) : undefined;
     if (!m || !OPENAI_TASKS.has(m.task)) throw new NotFoundError(`The model \`${model}\` does not exist`, { param: 'model' });
