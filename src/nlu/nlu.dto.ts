@@ -19,7 +19,8 @@ export class ParseRequestDto {
 }
 
 export class ParseBatchRequestDto {
-  /** Up to 64 utterances, parsed with one model run. @example ["我要订购一本小说", "What's the weather in Paris tomorrow?"] */
+  /** Up to 64 utterances, parsed with one model run. */
+  @ApiProperty({ example: ['我要订购一本小说', "What's the weather in Paris tomorrow?"] })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(64)
@@ -68,7 +69,7 @@ export class ParseResultDto {
   /** The top 5 intents. */
   intentRanking!: IntentDto[];
   entities!: EntityDto[];
-  /** The explicit out_of_scope intent won, or the top confidence is below the calibrated threshold. */
+  /** The explicit out_of_scope intent won, or the top confidence is below the calibrated threshold. @example false */
   outOfScope!: boolean;
   /** @example 3 */
   modelVersion!: number;
