@@ -19,10 +19,19 @@ export function pgliteDir(config: Pick<AppConfig, 'dataDir'>): string {
   return config.dataDir === 'memory://' ? 'memory://' : resolve(config.dataDir, 'pglite');
 }
 
+/** The lock file beside the database folder (`$DATA_DIR/pglite.lock`); see DataDirLock. */
+export function pgliteLockPath(dir: string): string {
+  return `${dir}.lock`;
+}
+
+/**
+ * Opens the embedded database after taking its directory lock, which is released when the
+ * database closes (the pool's `end`, i.e. DataSource.destroy / app.close) or the process dies.
+ */
 async function openPGlite(dir: string): Promise<{ db: PGlite; lock?: DataDirLock }> {
   if (dir === 'memory://') return { db: await PGlite.create({ extensions: { vector } }) };
   mkdirSync(dir, { recursive: true });
-  const lock = DataDirLock.acquire(`${dir}.lock`);
+  const lock = DataDirLock.acquire(pgliteLockPath(dir), dir);
   try {
     return { db: await PGlite.create({ dataDir: dir, extensions: { vector } }), lock };
   } catch (err) {
