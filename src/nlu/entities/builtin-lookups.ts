@@ -62,12 +62,20 @@ export function builtinLookupEntries(type: BuiltinLookupType): LookupEntry[] {
   return [...cn, ...world];
 }
 
-/** Adds the built-in tables to a gazetteer (before user tables, so user entries win ties). */
-export function registerBuiltinLookups(gazetteer: Gazetteer, types: readonly BuiltinLookupType[] = BUILTIN_LOOKUP_TYPES): void {
+/**
+ * Adds the built-in tables to a gazetteer (before user tables, so user entries win ties),
+ * each under `names[type]` when given (city -> location).
+ */
+export function registerBuiltinLookups(
+  gazetteer: Gazetteer,
+  types: readonly BuiltinLookupType[] = BUILTIN_LOOKUP_TYPES,
+  names: Readonly<Record<string, string>> = {},
+): void {
   for (const type of types) {
+    const name = names[type] ?? type;
     for (const e of builtinLookupEntries(type)) {
-      gazetteer.add(type, e.forms, { canonical: e.canonical });
-      if (e.caseSensitiveForms) gazetteer.add(type, e.caseSensitiveForms, { canonical: e.canonical, caseSensitive: true });
+      gazetteer.add(name, e.forms, { canonical: e.canonical });
+      if (e.caseSensitiveForms) gazetteer.add(name, e.caseSensitiveForms, { canonical: e.canonical, caseSensitive: true });
     }
   }
 }

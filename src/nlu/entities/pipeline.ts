@@ -4,7 +4,13 @@
  * hand in, then mapped through synonyms.
  *
  *   extract(text, lang?, extra?) =
- *     synonyms(merge([regex, reconcile(builtin, extra), lookup + titles, registered extractors..., ...extra]))
+ *     synonyms(merge([regex, precedence(reconcile(builtin, extra), lookup + titles, tagger), registered extractors..., ...extra]))
+ *
+ * Precedence (precedence.ts): the user's trained tagger (entities with extractor `tagger`
+ * in `extra`) wins over built-in and gazetteer matches that overlap its spans. Built-ins that
+ * cut through a longer word (a jieba word, a letter+digit code, a gazetteer entry) are
+ * dropped first. Which built-ins and bundled gazetteers run, and the names they report,
+ * come from the options (entity-settings.ts derives them from the store's NLU settings).
  *
  * Statistical extractors can be plugged in two ways: pass their entity lists as `extra` on
  * each call (for async model output computed beforehand), or register a synchronous
@@ -19,6 +25,7 @@ import { BUILTIN_KINDS, extractBuiltins, type BuiltinKind } from './builtin';
 import { BUILTIN_LOOKUP_TYPES, registerBuiltinLookups, type BuiltinLookupType } from './builtin-lookups';
 import { Gazetteer } from './gazetteer';
 import { DEFAULT_PRIORITY, mergeEntities } from './merge';
+import { applyTaggerPrecedence, dropGazetteerCuts } from './precedence';
 import { reconcileWithTrained } from './reconcile';
 import { RegexEntityExtractor } from './regex-extractor';
 import { SynonymMapper } from './synonyms';
@@ -36,8 +43,15 @@ export interface EntityPipelineOptions {
   timeZone?: string;
   /** built-in extractors to run; all by default, [] for none */
   builtins?: readonly BuiltinKind[];
+  /** built-in entity types to keep (number, date, date_range, ...); all that `builtins` yields by default */
+  builtinTypes?: readonly string[];
   /** built-in gazetteers (city, category) to load; all by default, [] for none */
   builtinLookups?: readonly BuiltinLookupType[];
+  /**
+   * entity names for built-in types, bundled gazetteers and `title`, e.g.
+   * { number: 'party_size', city: 'location' }; unnamed ones keep their own
+   */
+  names?: Readonly<Record<string, string>>;
   /** recognise 《》 titles as `title` entities; on by default */
   titles?: boolean;
   /** extractor order for ties of equal span length; see merge.ts */
@@ -53,6 +67,8 @@ export class EntityExtractionPipeline {
   private readonly now: () => Date;
   private readonly timeZone: string;
   private readonly builtins: readonly BuiltinKind[];
+  private readonly builtinTypes?: ReadonlySet<string>;
+  private readonly names: Readonly<Record<string, string>>;
   private readonly titles: boolean;
   private readonly priority: readonly string[];
 
@@ -61,12 +77,14 @@ export class EntityExtractionPipeline {
     this.regex = new RegexEntityExtractor(options.regexes ?? []);
     this.synonyms = new SynonymMapper(options.synonyms ?? []);
     this.gazetteer = new Gazetteer();
-    registerBuiltinLookups(this.gazetteer, options.builtinLookups ?? BUILTIN_LOOKUP_TYPES);
+    this.names = options.names ?? {};
+    registerBuiltinLookups(this.gazetteer, options.builtinLookups ?? BUILTIN_LOOKUP_TYPES, this.names);
     for (const table of options.lookups ?? []) this.gazetteer.addTable(table);
     this.now = options.now ?? (() => new Date());
     this.timeZone = options.timeZone ?? systemTimeZone();
     assertTimeZone(this.timeZone);
     this.builtins = options.builtins ?? BUILTIN_KINDS;
+    this.builtinTypes = options.builtinTypes ? new Set(options.builtinTypes) : undefined;
     this.titles = options.titles ?? true;
     this.priority = options.priority ?? DEFAULT_PRIORITY;
   }
@@ -106,12 +124,23 @@ export class EntityExtractionPipeline {
     if (text.length === 0) return [];
     const language = lang ?? detectLanguage(text).lang;
     const trained = extra.map((list) => alignToText(text, list));
-    const builtins = extractBuiltins(text, { kinds: this.builtins, now: this.now, timeZone: this.timeZone, lang: language });
-    const lists: ExtractedEntity[][] = [this.regex.extract(text), reconcileWithTrained(text, builtins, trained), this.gazetteer.extract(text)];
-    if (this.titles) lists.push(extractTitles(text));
+    const lookups = this.gazetteer.extract(text);
+    const found = extractBuiltins(text, { kinds: this.builtins, now: this.now, timeZone: this.timeZone, lang: language });
+    const builtins = this.rename(dropGazetteerCuts(this.builtinTypes ? found.filter((e) => this.builtinTypes!.has(e.entity)) : found, lookups));
+    const titles = this.titles ? this.rename(extractTitles(text)) : [];
+    const tagger = trained.flat().filter((e) => e.extractor === 'tagger');
+    const ruled = applyTaggerPrecedence([...reconcileWithTrained(text, builtins, trained), ...lookups, ...titles], tagger);
+    const lists: ExtractedEntity[][] = [this.regex.extract(text), ruled.rules];
     for (const fn of this.extractors.values()) lists.push(alignToText(text, fn(text, language)));
-    lists.push(...trained);
+    lists.push(ruled.tagger, ...trained.map((list) => list.filter((e) => e.extractor !== 'tagger')));
     return this.synonyms.apply(mergeEntities(lists, this.priority));
+  }
+
+  private rename(entities: ExtractedEntity[]): ExtractedEntity[] {
+    return entities.map((e) => {
+      const name = this.names[e.entity];
+      return name === undefined || name === e.entity ? e : { ...e, entity: name };
+    });
   }
 }
 

@@ -15,7 +15,9 @@
  * built-in entity takes the trained entity's type and span and keeps its own resolved value
  * and confidence (a `number` becoming a `quantity` gets the { amount, unit } shape with an
  * empty unit). Everything else is left to mergeEntities. A trained entity of another family
- * (a tagger's `product` over a builtin `number`) changes nothing here.
+ * (a tagger's `product` over a builtin `number`) changes nothing here; precedence.ts then lets
+ * the trained span win. The same holds for a built-in renamed to a user's entity name
+ * (entity-settings.ts): a trained entity of that name inside it narrows it the same way.
  */
 import type { ExtractedEntity } from '../core/types';
 import type { QuantityValue } from './builtin/quantity';
@@ -35,17 +37,24 @@ function valueAs(b: ExtractedEntity, type: string): unknown {
   return b.value;
 }
 
-/** Built-in entities renamed (and narrowed) to the trained extractors' schema where they agree on the family. */
+/** Same name, or both in one family (time, count): the trained span may rename and narrow the built-in one. */
+function agrees(builtin: string, trained: string): boolean {
+  return builtin === trained || (FAMILY[builtin] !== undefined && FAMILY[builtin] === FAMILY[trained]);
+}
+
+/**
+ * Built-in entities renamed (and narrowed) to the trained extractors' schema where they agree
+ * on the family or carry the same name (a `number` configured as `party_size` and a tagger's
+ * `party_size` inside it: the tagger's span, the built-in's numeric value).
+ */
 export function reconcileWithTrained(text: string, builtins: readonly ExtractedEntity[], trained: readonly (readonly ExtractedEntity[])[]): ExtractedEntity[] {
-  const candidates = trained.flat().filter((e) => FAMILY[e.entity] !== undefined);
+  const candidates = trained.flat();
   if (candidates.length === 0) return [...builtins];
   return builtins.map((b) => {
-    const family = FAMILY[b.entity];
-    if (family === undefined) return b;
-    // the longest same-family trained span inside this built-in one
+    // the longest agreeing trained span inside this built-in one
     let best: ExtractedEntity | undefined;
     for (const e of candidates) {
-      if (FAMILY[e.entity] !== family || e.start < b.start || e.end > b.end) continue;
+      if (!agrees(b.entity, e.entity) || e.start < b.start || e.end > b.end) continue;
       if (!best || e.end - e.start > best.end - best.start) best = e;
     }
     if (!best || (best.entity === b.entity && best.start === b.start && best.end === b.end)) return b;

@@ -56,13 +56,17 @@ export function rankIntents(probs: Float32Array, labels: string[], threshold: nu
   return { intent: outOfScope && top.name !== OUT_OF_SCOPE ? { name: OUT_OF_SCOPE, confidence: top.confidence } : top, ranking: ranking.slice(0, 5), outOfScope };
 }
 
-/** 《斗破苍穹》 -> book_title 斗破苍穹 (the inner text, as the training data annotates it). */
+/**
+ * 《斗破苍穹》 -> book_title 斗破苍穹 (the inner text, as the training data annotates it).
+ * Titles the pipeline already renamed (the NLU settings map `title` to a name) keep that name.
+ */
 export function normalizeTitles(entities: ExtractedEntity[], text: string): ExtractedEntity[] {
   return entities.map((e) => {
-    if (e.entity !== 'title') return e;
+    const marked = e.extractor === 'lookup' && /^[《〈][^]*[》〉]$/.test(e.text);
+    if (e.entity !== 'title' && !marked) return e;
     const inner = /^[《〈「『]/.test(e.text) && e.end - e.start >= 2 ? { start: e.start + 1, end: e.end - 1 } : { start: e.start, end: e.end };
     const surface = text.slice(inner.start, inner.end);
-    return { ...e, entity: TITLE_ENTITY, start: inner.start, end: inner.end, text: surface, value: typeof e.value === 'string' ? e.value : surface };
+    return { ...e, entity: e.entity === 'title' ? TITLE_ENTITY : e.entity, start: inner.start, end: inner.end, text: surface, value: typeof e.value === 'string' ? e.value : surface };
   });
 }
 

@@ -8,6 +8,7 @@ import { extractDateTimes } from './datetime';
 import { extractPrices } from './money';
 import { extractNumbers, findNumbers } from './numbers';
 import { extractQuantities } from './quantity';
+import { dropWordCuts } from './word-cuts';
 
 export type BuiltinKind = 'number' | 'quantity' | 'price' | 'datetime' | 'phone' | 'email' | 'url';
 
@@ -20,6 +21,8 @@ export interface BuiltinOptions {
   /** IANA time zone for dates and times; defaults to the process's zone */
   timeZone?: string;
   lang?: Lang;
+  /** drop matches that cut through a longer word (昆明天气 has no 明天, iPhone15 no 15); on by default, see word-cuts.ts */
+  wordBoundaries?: boolean;
 }
 
 export function extractBuiltins(text: string, options: BuiltinOptions = {}): ExtractedEntity[] {
@@ -37,11 +40,12 @@ export function extractBuiltins(text: string, options: BuiltinOptions = {}): Ext
   if (kinds.has('phone')) out.push(...extractPhones(text));
   if (kinds.has('email')) out.push(...extractEmails(text));
   if (kinds.has('url')) out.push(...extractUrls(text));
-  return out;
+  return options.wordBoundaries === false ? out : dropWordCuts(text, out);
 }
 
 export type { DateRangeValue, DateTimeOptions } from './datetime';
 export type { PriceValue } from './money';
 export type { QuantityValue } from './quantity';
 export { InvalidTimeZoneError } from './calendar';
+export { chineseWords, codeTokens, dropWordCuts } from './word-cuts';
 export { parseChineseNumber, parseEnglishNumber, parseNumber } from './numbers';
