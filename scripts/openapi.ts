@@ -3,6 +3,7 @@
  * --check fails when the committed one is stale (CI runs the check).
  *   npm run openapi          # regenerate
  *   npm run openapi:check    # compare
+ * Without rebuilding dist/: bash scripts/openapi-regen.sh [--check]
  */
 import 'reflect-metadata';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +37,7 @@ async function main(check: boolean): Promise<number> {
       process.stdout.write('docs/openapi.json is up to date\n');
       return 0;
     }
-    process.stderr.write('docs/openapi.json is stale: run `npm run build && npm run openapi` and commit it\n');
+    process.stderr.write('docs/openapi.json is stale: run `npm run build && npm run openapi` (or `bash scripts/openapi-regen.sh`, which leaves dist/ alone) and commit it\n');
     return 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -54,6 +54,20 @@ describe('docs/openapi.json', () => {
     expect(Object.keys(paths['/api/v1/nlu/parse'].post.responses)).toContain('429');
   });
 
+  it('documents 401 exactly where a key is required, and 413 wherever a body is read', () => {
+    const paths = doc.paths as Record<string, Record<string, { security?: unknown[]; requestBody?: unknown; responses: Record<string, unknown> }>>;
+    const wrong = Object.entries(paths).flatMap(([path, item]) =>
+      Object.entries(item).flatMap(([method, op]) => {
+        const at = `${method.toUpperCase()} ${path}`;
+        return [
+          ...(Boolean(op.security?.length) !== ('401' in op.responses) ? [`${at}: security ${JSON.stringify(op.security)} but 401 ${'401' in op.responses}`] : []),
+          ...(op.requestBody && !('413' in op.responses) ? [`${at}: reads a body but documents no 413`] : []),
+        ];
+      }),
+    );
+    expect(wrong).toEqual([]);
+  });
+
   it('says the bearer token is an opaque API key, not a JWT', () => {
     const schemes = (doc.components as { securitySchemes: Record<string, { scheme?: string; bearerFormat?: string }> }).securitySchemes;
     const bearer = Object.values(schemes).filter((s) => s.scheme === 'bearer');

@@ -2,6 +2,9 @@ import { INestApplication } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { version } from '../../package.json';
+import { errorExample } from '../common/api-errors.decorator';
+import { isOpenAiPath } from '../common/error-shape';
+import { openAiErrorExample } from '../openai/openai-errors.decorator';
 
 const DESCRIPTION = `LLM OS: a self-hosted, language-centred AI application server.
 
@@ -39,6 +42,15 @@ function unthrottledOperations(app: INestApplication): Set<string> {
   return ids;
 }
 
+const tooLarge = (openAi: boolean) => ({
+  description: 'Request body larger than its limit (BODY_LIMIT unless the route says otherwise)',
+  content: {
+    'application/json': openAi
+      ? { schema: { $ref: '#/components/schemas/OpenAiErrorDto' }, example: openAiErrorExample(413) }
+      : { schema: { $ref: '#/components/schemas/ErrorResponseDto' }, example: errorExample(413) },
+  },
+});
+
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('LLM OS')
@@ -47,11 +59,14 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque API key (llmos_...)', description: 'API key from API_KEYS or `npm run keys -- create`; not a JWT' })
     .build();
   const doc = SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
-  // ApiErrors documents 429 on every route; routes without rate limiting never answer it.
   const unthrottled = unthrottledOperations(app);
-  for (const item of Object.values(doc.paths)) {
+  for (const [path, item] of Object.entries(doc.paths)) {
     for (const op of [item.get, item.put, item.post, item.delete, item.patch, item.options, item.head]) {
-      if (op?.operationId && unthrottled.has(op.operationId)) delete op.responses['429'];
+      if (!op) continue;
+      // ApiErrors documents 429 on every route; routes without rate limiting never answer it.
+      if (op.operationId && unthrottled.has(op.operationId)) delete op.responses['429'];
+      // Any body can be over its size limit; the body parser answers before the route's own errors.
+      if (op.requestBody && !op.responses['413']) op.responses['413'] = tooLarge(isOpenAiPath(path));
     }
   }
   return sortDeep(doc);

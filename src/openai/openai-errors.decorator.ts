@@ -13,12 +13,17 @@ const OPENAI_SAMPLES: Record<number, () => unknown> = {
   503: () => new OverloadedError('Generation model tiny-gpt2 has 64 requests waiting (limit 64); retry shortly', 2),
 };
 
+/** What a `/v1/*` route answers for a typical error of `status` (OpenAI's shape, through the real mapping). */
+export function openAiErrorExample(status: number): ReturnType<typeof openAiBody> {
+  return openAiBody(normalizeError(sampleError(status, OPENAI_SAMPLES)));
+}
+
 /** Documents error responses of a `/v1/*` route in OpenAI's error shape, each with an example of its status. */
 export function ApiOpenAiErrors(descriptions: Record<number, string>): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ...Object.entries(descriptions).map(([code, description]) => {
       const status = Number(code);
-      return ApiResponse({ status, description, type: OpenAiErrorDto, example: openAiBody(normalizeError(sampleError(status, OPENAI_SAMPLES))) });
+      return ApiResponse({ status, description, type: OpenAiErrorDto, example: openAiErrorExample(status) });
     }),
   );
 }
