@@ -1,15 +1,18 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Registry } from 'prom-client';
 import { BadInputError, NotFoundError, UnavailableError } from '../common/errors';
 import { AppConfig, settingNumber } from '../config/app-config';
 import { InferencePool } from '../inference/inference-pool.service';
 import { makeTensorLike } from '../inference/runtime/ort';
 import { Tokenizer, TokenizerService } from '../inference/tokenizer.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { ChatTemplate, resolveChatTemplate, specialTokensFromConfig } from './core/chat-template';
 import { generationConfigDefaults, GenerationOptions, GenerationOptionsInput, normalizeGenerationOptions, samplingOptionsFor } from './core/options';
 import { Sampler } from './core/sampling';
 import { EngineStats, GenerationEngine } from './engine/engine';
+import { GenerationMetrics } from './generation-metrics';
 import { causalLmShape, CausalLmShape, ModelShapeError } from './engine/model-shape';
 import { Sequence, SequenceEvent } from './engine/sequence';
 
@@ -57,12 +60,17 @@ export class GenerationService {
   private readonly logger = new Logger('Generation');
   private readonly runtimes = new Map<string, Promise<ModelRuntime>>();
   private seq = 0;
+  private readonly metrics: GenerationMetrics;
 
   constructor(
     private readonly pool: InferencePool,
     private readonly tokenizers: TokenizerService,
     private readonly config: AppConfig,
-  ) {}
+    // optional so benchmarks can build the service alone (their metrics go to a private registry)
+    @Optional() metricsService?: MetricsService,
+  ) {
+    this.metrics = new GenerationMetrics(metricsService?.registry ?? new Registry());
+  }
 
   /** Text-generation models the pool knows, loaded or not. */
   models(): { id: string; state: string }[] {
@@ -131,6 +139,7 @@ export class GenerationService {
       return new Sequence(this.seq++, { promptIds, maxTokens: options.max_tokens, stopTokenIds: new Set(options.stop_token_ids), stop: stops, sampler, decode, signal: req.signal });
     });
     for (const s of sequences) rt.engine.submit(s);
+    this.metrics.prompt(id, promptIds.length);
     return { model: id, promptIds, options, streams: sequences.map((s) => s.stream()), tokenText: (tid) => rt.tokenizer.decode([tid], { skip_special_tokens: false }) };
   }
 
@@ -176,7 +185,9 @@ export class GenerationService {
         cacheBytes: settingNumber(this.config, 'GENERATION_KV_CACHE_MB') * 2 ** 20,
         maxWaiting: settingNumber(this.config, 'GENERATION_MAX_WAITING'),
       },
+      this.metrics.observer(id),
     );
+    this.metrics.track(id, () => engine.getStats());
     this.logger.log(`Generation engine for ${id}: ${shape.layers} layers, ${shape.kvHeads} kv heads x ${shape.headDim}, context ${shape.contextLength}, chat template ${resolved.source}`);
     return {
       id,

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { BadInputError, ConflictError, NotFoundError } from '../common/errors';
 import { AppConfig, settingBool } from '../config/app-config';
 import { ReadinessService } from '../health/readiness.service';
@@ -7,6 +7,7 @@ import { loadBundledTrainingData, splitTrainTest } from './data';
 import { NluDataRepository } from './nlu-data.repository';
 import { NluModelsRepository } from './nlu-models.repository';
 import { NluService } from './nlu.service';
+import { NluMetrics } from './nlu-metrics';
 import { SentenceEncoderService } from './sentence-encoder.service';
 import { evaluateHoldout, evaluateKFold, EvaluationReport } from './runtime/evaluate';
 import type { NluTrainingOptions, TrainedArtifacts, TrainingProgress } from './training/pipeline';
@@ -45,6 +46,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     private readonly encoder: SentenceEncoderService,
     private readonly config: AppConfig,
     readiness: ReadinessService,
+    @Optional() private readonly metrics: NluMetrics = new NluMetrics(),
   ) {
     readiness.register('nlu', async () => ({ ready: this.nlu.activeVersion !== undefined || !settingBool(config, 'NLU_BOOTSTRAP'), details: { activeVersion: this.nlu.activeVersion ?? null, training: this.running?.version ?? null } }));
   }
@@ -100,6 +102,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
 
   private async runJob(job: { version: number; progress: Record<string, unknown>; abort: AbortController }, data: NluTrainingData, encoder?: string): Promise<void> {
     let lastWrite = 0;
+    const finished = this.metrics.trainingStarted();
     try {
       let extra: Partial<NluTrainingOptions> = {};
       if (encoder) {
@@ -124,10 +127,12 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
         tagger: artifacts.tagger,
       });
       await this.activate(job.version, true);
+      finished('ready');
       this.logger.log(`NLU training v${job.version} done in ${artifacts.metrics.timings.totalMs} ms (validation accuracy ${m.metrics.valAccuracy?.toFixed(3) ?? 'n/a'})`);
     } catch (err) {
       const message = (err as Error).message;
       this.logger.error(`NLU training v${job.version} failed: ${message}`);
+      finished('failed');
       await this.models.fail(job.version, message).catch(() => undefined);
     }
   }

@@ -9,13 +9,14 @@ import { NluTrainingService } from './nlu-training.service';
 import { NluController } from './nlu.controller';
 import { NluExampleEntity, NluLookupEntity, NluModelEntity, NluRegexEntity, NluSynonymEntity } from './nlu.entities';
 import { NluService } from './nlu.service';
+import { NluMetrics } from './nlu-metrics';
 import { SentenceEncoderService } from './sentence-encoder.service';
 
 /** NLU: intents, entities and language in Chinese and English, trained on the operator's own data. */
 @Module({
   imports: [TypeOrmModule.forFeature([NluExampleEntity, NluLookupEntity, NluSynonymEntity, NluRegexEntity, NluModelEntity])],
   controllers: [NluController, NluDataController],
-  providers: [NerService, SentenceEncoderService, NluService, NluTrainingService, NluDataService, NluDataRepository, NluModelsRepository],
+  providers: [NerService, SentenceEncoderService, NluService, NluTrainingService, NluDataService, NluDataRepository, NluModelsRepository, NluMetrics],
   exports: [NluService],
 })
 export class NluModule {}

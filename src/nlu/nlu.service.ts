@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { BadInputError, UnavailableError } from '../common/errors';
 import { InferencePool } from '../inference/inference-pool.service';
 import { makeTensorLike } from '../inference/runtime/ort';
@@ -13,6 +13,7 @@ import { SequenceTagger } from './training/sequence-tagger';
 import { NerService } from './ner.service';
 import { SentenceEncoderService } from './sentence-encoder.service';
 import { StoredModel } from './nlu-models.repository';
+import { NluMetrics } from './nlu-metrics';
 
 /** Pool ids of intent models (built-in models served from bytes): one per version, so labels and weights always match. */
 export const nluPoolModel = (version: number) => `nlu-intent-v${version}`;
@@ -36,6 +37,7 @@ export class NluService {
     private readonly pool: InferencePool,
     private readonly ner: NerService,
     private readonly encoder: SentenceEncoderService,
+    @Optional() private readonly metrics: NluMetrics = new NluMetrics(),
   ) {}
 
   get activeVersion(): number | undefined {
@@ -103,6 +105,7 @@ export class NluService {
     };
     // Requests already queued on the previous version finish there; then it is freed.
     if (previous && previous.poolId !== poolId) void this.pool.unload(previous.poolId).catch(() => undefined);
+    this.metrics.activeVersion(stored.version);
     this.logger.log(`NLU model v${stored.version} active (${stored.labels.length} intents, threshold ${stored.threshold.toFixed(3)})`);
   }
 
@@ -111,6 +114,10 @@ export class NluService {
   }
 
   async parseBatch(texts: string[], lang?: Lang): Promise<ParseResult[]> {
+    return this.metrics.timeParse(texts.length, lang, () => this.parseBatchUnmetered(texts, lang));
+  }
+
+  private async parseBatchUnmetered(texts: string[], lang?: Lang): Promise<ParseResult[]> {
     const model = this.model;
     if (!model) throw new UnavailableError('The NLU model is not trained yet (first start trains it from the bundled data in a few seconds); retry shortly', undefined, 3);
     if (texts.length > MAX_BATCH_TEXTS) throw new BadInputError(`At most ${MAX_BATCH_TEXTS} texts per batch`, { field: 'texts' });

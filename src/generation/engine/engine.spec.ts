@@ -3,7 +3,7 @@ import { buildGpt2Onnx } from '../../inference/fixtures/gpt2';
 import { FIXTURE_PRESETS } from '../../inference/fixtures/write-fixture';
 import type { TensorLike } from '../../inference/pool/batch-tensors';
 import { createSession, makeTensorLike, OrtSession } from '../../inference/runtime/ort';
-import { EngineLimits, GenerationEngine, StepRunner } from './engine';
+import { EngineLimits, FinishedSequence, GenerationEngine, StepRunner } from './engine';
 import type { CausalLmShape } from './model-shape';
 import { Sequence } from './sequence';
 
@@ -158,6 +158,57 @@ describe('GenerationEngine prefill batching (tiny GPT-2 fixture)', () => {
     expect(results[1].ids).toEqual(alone[1].ids.slice(0, results[1].ids.length));
     for (const i of [0, 2]) expect({ ...results[i], logprobs: [] }).toEqual({ ...alone[i], logprobs: [] });
     expect(e.getStats()).toMatchObject({ tokensGenerated: 12 + results[1].ids.length + 12, finished: { stop: 1, length: 2 }, active: 0 });
+  });
+
+  it('reports each sequence once to its observer: first token, sampled tokens, finish with its counts and times', async () => {
+    const firstTokens: number[] = [];
+    const runs: number[] = [];
+    const finished: FinishedSequence[] = [];
+    const e = new GenerationEngine('tiny', shape, run, makeTensorLike, LIMITS, {
+      firstToken: (s) => firstTokens.push(s),
+      tokens: (n) => runs.push(n),
+      finished: (f) => finished.push(f),
+    });
+    const cancelled = new AbortController();
+    const seqs = [sequence(0, PROMPTS[0], 7), sequence(1, PROMPTS[1], 3), sequence(2, PROMPTS[2], 12, cancelled.signal), sequence(3, PROMPTS[4], 5)];
+    onGroupRun = () => cancelled.abort();
+    for (const s of seqs) e.submit(s);
+    const results = await Promise.all(seqs.map(collect));
+    expect(results.map((r) => r.reason)).toEqual(['length', 'length', 'cancelled', 'length']);
+    // the cancelled one left at its prefill, before its first token
+    expect(firstTokens).toHaveLength(3);
+    expect(runs.reduce((a, b) => a + b, 0)).toBe(e.getStats().tokensGenerated);
+    expect(runs.reduce((a, b) => a + b, 0)).toBe(seqs.reduce((a, s) => a + s.generated.length, 0));
+    expect(finished).toHaveLength(4);
+    const byPrompt = (n: number) => finished.find((f) => f.promptTokens === n)!;
+    expect(byPrompt(5)).toMatchObject({ reason: 'length', completionTokens: 7 });
+    expect(byPrompt(6)).toMatchObject({ reason: 'length', completionTokens: 3 });
+    expect(byPrompt(7)).toMatchObject({ reason: 'cancelled', completionTokens: 0, ttftSeconds: undefined });
+    expect(byPrompt(30)).toMatchObject({ reason: 'length', completionTokens: 5 });
+    for (const f of finished.filter((x) => x.reason === 'length')) {
+      expect(f.ttftSeconds).toBeGreaterThanOrEqual(0);
+      expect(f.e2eSeconds).toBeGreaterThanOrEqual(f.ttftSeconds!);
+    }
+    expect(e.getStats().finished).toEqual({ length: 3, cancelled: 1 });
+  });
+
+  it('counts a sequence once when a failed step ends a batch in which a stop string already ended it', async () => {
+    const alone = await solo([PROMPTS[1]]);
+    const stop = alone[0].text.slice(2, 3);
+    const finished: FinishedSequence[] = [];
+    let decodeSteps = 0;
+    // Steps fail from the one during which the stop string is found (it runs while the 3rd token is emitted).
+    const failing: StepRunner = async (feeds) => {
+      if (feeds.input_ids.dims[1] === 1 && ++decodeSteps >= 3) throw new Error('injected failure');
+      return run(feeds);
+    };
+    const e = new GenerationEngine('tiny', shape, failing, makeTensorLike, LIMITS, { finished: (f) => finished.push(f) });
+    const seqs = [sequence(0, PROMPTS[0]), sequence(1, PROMPTS[1], 12, undefined, [stop])];
+    for (const s of seqs) e.submit(s);
+    const results = await Promise.all(seqs.map(collect));
+    expect(results.map((r) => r.reason)).toEqual(['error', 'stop']);
+    expect(finished.map((f) => f.reason).sort()).toEqual(['error', 'stop']);
+    expect(e.getStats().finished).toEqual({ error: 1, stop: 1 });
   });
 });
 

@@ -3,7 +3,7 @@ import type { TensorLike } from '../../inference/pool/batch-tensors';
 import { BatchKvCache } from './kv-cache';
 import type { CausalLmShape } from './model-shape';
 import { DEFAULT_PREFILL_LIMITS, planPrefill, PrefillPlanLimits } from './prefill-plan';
-import { Sequence } from './sequence';
+import { FinishReason, Sequence } from './sequence';
 
 /** Runs the model once (through the shared InferencePool). */
 export type StepRunner = (feeds: Record<string, TensorLike>) => Promise<Record<string, TensorLike>>;
@@ -33,6 +33,30 @@ export interface EngineStats {
   finished: Record<string, number>;
 }
 
+/** A sequence that left the engine, as its observer sees it. */
+export interface FinishedSequence {
+  reason: FinishReason;
+  promptTokens: number;
+  completionTokens: number;
+  /** from submit to finish */
+  e2eSeconds: number;
+  /** from submit to its first sampled token; undefined when it ended before one */
+  ttftSeconds?: number;
+}
+
+/**
+ * What the engine reports while it runs (metrics hang on it, the engine imports none).
+ * Hooks run on the engine's critical path: they must be cheap and must not throw.
+ */
+export interface EngineObserver {
+  /** a sequence's first token was sampled, `seconds` after it was submitted */
+  firstToken?(seconds: number): void;
+  /** tokens sampled by one model run */
+  tokens?(count: number): void;
+  /** a sequence finished (once per sequence, whatever the reason) */
+  finished?(s: FinishedSequence): void;
+}
+
 /**
  * Continuous batching for one causal LM. All active sequences advance together, one
  * decode step per model run; new sequences are prefilled in groups (one run per group of
@@ -58,6 +82,7 @@ export class GenerationEngine {
     private readonly run: StepRunner,
     private readonly make: MakeTensor,
     private limits: EngineLimits,
+    private readonly observer: EngineObserver = {},
   ) {
     this.cache = new BatchKvCache(shape);
   }
@@ -74,6 +99,7 @@ export class GenerationEngine {
     if (this.waiting.length >= this.limits.maxWaiting) {
       throw new OverloadedError(`Generation model ${this.modelId} has ${this.waiting.length} requests waiting (limit ${this.limits.maxWaiting}); retry shortly`, 2);
     }
+    seq.timing.submitted = performance.now();
     this.waiting.push(seq);
     seq.signal?.addEventListener('abort', () => this.kick(), { once: true });
     this.kick();
@@ -149,15 +175,33 @@ export class GenerationEngine {
 
   private dropCancelledWaiting(): void {
     for (let i = this.waiting.length - 1; i >= 0; i--) {
-      if (this.waiting[i].cancelled) {
-        this.count('cancelled');
-        this.waiting.splice(i, 1)[0].finish('cancelled', false, new CancelledError());
-      }
+      if (this.waiting[i].cancelled) this.end(this.waiting.splice(i, 1)[0], 'cancelled', new CancelledError());
     }
   }
 
-  private count(reason: string): void {
+  private end(seq: Sequence, reason: FinishReason, error?: Error): void {
+    if (seq.finish(reason, false, error)) this.ended(seq);
+  }
+
+  /** Counts a sequence that has just finished and reports it. */
+  private ended(seq: Sequence): void {
+    const reason = seq.finished!;
     this.stats.finished[reason] = (this.stats.finished[reason] ?? 0) + 1;
+    if (!this.observer.finished) return;
+    const { submitted = 0, firstToken } = seq.timing;
+    this.observer.finished({
+      reason,
+      promptTokens: seq.promptIds.length,
+      completionTokens: seq.generated.length,
+      e2eSeconds: (performance.now() - submitted) / 1000,
+      ttftSeconds: firstToken === undefined ? undefined : (firstToken - submitted) / 1000,
+    });
+  }
+
+  /** Reports the tokens sampled since `before` (a reading of tokensGenerated). */
+  private reportTokens(before: number): void {
+    const n = this.stats.tokensGenerated - before;
+    if (n > 0) this.observer.tokens?.(n);
   }
 
   /**
@@ -194,10 +238,7 @@ export class GenerationEngine {
     try {
       out = await this.overlapped(feeds);
     } catch (err) {
-      for (const seq of group) {
-        this.count('error');
-        seq.finish('error', false, err as Error);
-      }
+      for (const seq of group) this.end(seq, 'error', err as Error);
       return;
     }
     this.stats.prefills += G;
@@ -206,16 +247,17 @@ export class GenerationEngine {
     // [G, L, V] from a plain export, [G, 1, V] when the pool trimmed it to the last position
     const S = out.logits.dims[1];
     const joining: number[] = [];
+    const before = this.stats.tokensGenerated;
     group.forEach((seq, r) => {
       if (seq.cancelled) {
-        this.count('cancelled');
-        seq.finish('cancelled', false, new CancelledError());
+        this.end(seq, 'cancelled', new CancelledError());
         return;
       }
       // Left padding: every row's last prompt token is in the last column.
       const at = (r * S + S - 1) * V;
       if (!this.sample(seq, logits.subarray(at, at + V))) joining.push(r);
     });
+    this.reportTokens(before);
     if (joining.length === 0) return;
     const pick = (kind: 'key' | 'value') => Array.from({ length: layers }, (_, i) => rowsOf(out[`present.${i}.${kind}`].data as Float32Array, joining, G));
     this.cache.addRows(pick('key'), pick('value'), L, joining.map((r) => lens[r]));
@@ -228,6 +270,10 @@ export class GenerationEngine {
    */
   private sample(seq: Sequence, row: Float32Array): boolean {
     const token = seq.sampler.next(row, { promptIds: seq.promptIds, generatedIds: seq.generated });
+    if (seq.generated.length === 0) {
+      seq.timing.firstToken = performance.now();
+      this.observer.firstToken?.((seq.timing.firstToken - (seq.timing.submitted ?? 0)) / 1000);
+    }
     this.stats.tokensGenerated++;
     this.emitQueue.push(seq);
     return seq.record(token, this.shape.contextLength);
@@ -245,7 +291,7 @@ export class GenerationEngine {
   }
 
   private flushEmits(): void {
-    for (const seq of this.emitQueue.splice(0)) if (seq.emit()) this.count(seq.finished!);
+    for (const seq of this.emitQueue.splice(0)) if (seq.emit()) this.ended(seq);
   }
 
   private async decodeStep(): Promise<void> {
@@ -266,10 +312,7 @@ export class GenerationEngine {
       out = await this.overlapped(feeds);
     } catch (err) {
       // A failed step leaves the cache unusable: end every active sequence with the error.
-      for (const s of this.active) {
-        this.count('error');
-        s.finish('error', false, err as Error);
-      }
+      for (const s of this.active) this.end(s, 'error', err as Error);
       this.active = [];
       this.cache.clear();
       return;
@@ -280,21 +323,20 @@ export class GenerationEngine {
       Array.from({ length: layers }, (_, i) => out[`present.${i}.value`].data as Float32Array),
     );
     const logits = out.logits.data as Float32Array;
+    const before = this.stats.tokensGenerated;
     this.active.forEach((seq, r) => {
       seq.position++;
       if (seq.done || seq.cancelled) return;
       this.sample(seq, logits.subarray(r * V, (r + 1) * V));
     });
+    this.reportTokens(before);
   }
 
   /** Finished, ending and cancelled sequences leave the batch; their cache rows are freed. */
   private removeFinished(): void {
     const keep: number[] = [];
     this.active.forEach((s, i) => {
-      if (!s.done && s.cancelled) {
-        this.count('cancelled');
-        s.finish('cancelled', false, new CancelledError());
-      }
+      if (!s.done && s.cancelled) this.end(s, 'cancelled', new CancelledError());
       if (!s.done) keep.push(i);
     });
     if (keep.length === this.active.length) return;

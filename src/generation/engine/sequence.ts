@@ -51,6 +51,8 @@ export class Sequence {
   finished?: FinishReason;
   /** set by `record` when the recorded token ends the sequence; `finish` follows in `emit` */
   ending?: FinishReason;
+  /** engine clock readings in ms (performance.now): when it was submitted, when its first token was sampled */
+  readonly timing: { submitted?: number; firstToken?: number } = {};
   private pending?: SampledToken;
   private readonly decoder: IncrementalDecoder;
   private readonly matcher: StopStringMatcher;
@@ -125,8 +127,9 @@ export class Sequence {
     return this.finished !== undefined || this.ending !== undefined;
   }
 
-  finish(reason: FinishReason, stoppedByString = false, error?: Error): void {
-    if (this.finished) return;
+  /** Ends the sequence with its finish event; returns false when it had already finished. */
+  finish(reason: FinishReason, stoppedByString = false, error?: Error): boolean {
+    if (this.finished) return false;
     this.finished = reason;
     // A cancelled or failed sequence drops a token that was recorded but not yet emitted.
     this.pending = undefined;
@@ -136,6 +139,7 @@ export class Sequence {
       if (!this.matcher.stopped) text += this.matcher.flush();
     }
     this.push({ type: 'finish', reason, text, promptTokens: this.promptIds.length, completionTokens: this.generated.length, error });
+    return true;
   }
 
   private push(e: SequenceEvent): void {
