@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ThrottlerException } from '@nestjs/throttler';
 import { ErrorBody, nativeBody, normalizeError } from './error-shape';
-import { BadInputError, CancelledError, ConflictError, ForbiddenError, NotFoundError, OverloadedError, TimeoutError, UnauthorizedError } from './errors';
+import { BadInputError, CancelledError, ConflictError, DomainError, ForbiddenError, NotFoundError, OverloadedError, TimeoutError, UnauthorizedError } from './errors';
 
 /** One entry of `details` on a 400 from validation. */
 export class FieldProblemDto {
@@ -53,7 +53,7 @@ const SAMPLES: Record<number, () => unknown> = {
   403: () => new ForbiddenError('This route needs an admin API key'),
   404: () => new NotFoundError('No model named tiny-bert; GET /api/v1/models lists the installed models'),
   409: () => new ConflictError('Training of version 4 is still running; GET /api/v1/nlu/train/4'),
-  413: () => ({ type: 'entity.too.large', status: 413, length: 2_097_152, limit: 1_048_576 }),
+  413: () => new DomainError(413, 'payload_too_large', 'Request body is 2097152 bytes; the limit is 1048576 bytes (BODY_LIMIT)'),
   429: () => new ThrottlerException(),
   499: () => new CancelledError(),
   503: () => new OverloadedError('Model tiny-bert has 1024 requests waiting (limit 1024); retry shortly', 2),
