@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GenerationService } from '../../src/generation/generation.service';
 import { InferencePool } from '../../src/inference/inference-pool.service';
 import { NluTrainingService } from '../../src/nlu/nlu-training.service';
 import { NluService } from '../../src/nlu/nlu.service';
@@ -98,6 +99,19 @@ describe('/metrics module series', () => {
     const held = new Promise<void>((r) => (heldStep = r));
     let runs = 0;
     const run = pool.run.bind(pool);
+    // resolves once the second request has been handed to the engine (it waits there: the batch holds one)
+    const gen = t.app.get(GenerationService);
+    const start = gen.start.bind(gen);
+    let starts = 0;
+    let secondSubmitted!: () => void;
+    const submitted = new Promise<void>((r) => (secondSubmitted = r));
+    const startSpy = jest.spyOn(gen, 'start').mockImplementation(async (req) => {
+      try {
+        return await start(req);
+      } finally {
+        if (++starts === 2) secondSubmitted();
+      }
+    });
     // The first request's first decode step (its second model run) waits until the gauges have been read.
     const spy = jest.spyOn(pool, 'run').mockImplementation(async (...args: Parameters<InferencePool['run']>) => {
       if (args[0] === 'tiny-gpt2' && ++runs === 2) {
@@ -110,12 +124,8 @@ describe('/metrics module series', () => {
       const first = t.http().post('/api/v1/generation/generate').send({ model: 'tiny-gpt2', prompt: 'Hello', max_tokens: 5, ignore_eos: true }).then((r) => r);
       await held;
       const second = t.http().post('/api/v1/generation/generate').send({ model: 'tiny-gpt2', prompt: 'The quick brown fox', max_tokens: 5, ignore_eos: true }).then((r) => r);
-      let m = await scrape();
-      // the second request is queued once the server has read and validated it
-      for (let i = 0; i < 500 && value(m, 'llmos_generation_sequences_waiting', { model: 'tiny-gpt2' }) === 0; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-        m = await scrape();
-      }
+      await submitted;
+      const m = await scrape();
       expect(value(m, 'llmos_generation_sequences_running', { model: 'tiny-gpt2' })).toBe(1);
       expect(value(m, 'llmos_generation_sequences_waiting', { model: 'tiny-gpt2' })).toBe(1);
       const bytes = value(m, 'llmos_generation_kv_cache_bytes', { model: 'tiny-gpt2' })!;
@@ -130,6 +140,7 @@ describe('/metrics module series', () => {
     } finally {
       release();
       spy.mockRestore();
+      startSpy.mockRestore();
     }
     const after = await scrape();
     expect(value(after, 'llmos_generation_sequences_running', { model: 'tiny-gpt2' })).toBe(0);
