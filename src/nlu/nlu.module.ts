@@ -9,14 +9,18 @@ import { NluTrainingService } from './nlu-training.service';
 import { NluController } from './nlu.controller';
 import { NluExampleEntity, NluLookupEntity, NluModelEntity, NluRegexEntity, NluSynonymEntity } from './nlu.entities';
 import { NluService } from './nlu.service';
+import { NluSettingsController } from './nlu-settings.controller';
+import { NluSettingsEntity } from './nlu-settings.entity';
+import { NluSettingsRepository } from './nlu-settings.repository';
+import { NluSettingsService } from './nlu-settings.service';
 import { NluMetrics } from './nlu-metrics';
 import { SentenceEncoderService } from './sentence-encoder.service';
 
 /** NLU: intents, entities and language in Chinese and English, trained on the operator's own data. */
 @Module({
-  imports: [TypeOrmModule.forFeature([NluExampleEntity, NluLookupEntity, NluSynonymEntity, NluRegexEntity, NluModelEntity])],
-  controllers: [NluController, NluDataController],
-  providers: [NerService, SentenceEncoderService, NluService, NluTrainingService, NluDataService, NluDataRepository, NluModelsRepository, NluMetrics],
+  imports: [TypeOrmModule.forFeature([NluExampleEntity, NluLookupEntity, NluSynonymEntity, NluRegexEntity, NluModelEntity, NluSettingsEntity])],
+  controllers: [NluController, NluDataController, NluSettingsController],
+  providers: [NerService, SentenceEncoderService, NluService, NluTrainingService, NluDataService, NluDataRepository, NluModelsRepository, NluSettingsRepository, NluSettingsService, NluMetrics],
   exports: [NluService],
 })
 export class NluModule {}

@@ -4,6 +4,7 @@ import { InferencePool } from '../inference/inference-pool.service';
 import { makeTensorLike } from '../inference/runtime/ort';
 import { ModelDescriptor } from '../inference/store/model-store';
 import type { Lang, NluTrainingData } from './core/types';
+import { activeSources, ActiveEntitySources, defaultEntitySettings, labelledEntityNames, NluEntitySettings, pipelineOptionsFor } from './entities/entity-settings';
 import { EntityExtractionPipeline } from './entities/pipeline';
 import { createGazetteer } from './runtime/gazetteer-module';
 import { LoadedNluModel, parseTexts, ParseResult } from './runtime/nlu-parser';
@@ -32,6 +33,10 @@ export class NluService {
   /** values registered at run time (e.g. catalog titles), re-applied when the pipeline is rebuilt */
   private readonly registered = new Map<string, Set<string>>();
   private trainingData: Pick<NluTrainingData, 'lookups' | 'synonyms' | 'regexes'> = { lookups: [], synonyms: [], regexes: [] };
+  /** which built-ins and bundled gazetteers run, under which names (NluSettingsService sets it) */
+  private entitySettings: NluEntitySettings = defaultEntitySettings();
+  /** entity names the stored data uses, for the settings' 'auto' sources */
+  private labelled = new Set<string>();
 
   constructor(
     private readonly pool: InferencePool,
@@ -44,12 +49,29 @@ export class NluService {
     return this.model?.version;
   }
 
-  /** Rebuilds the rule-based extractors from the stored lookups, synonyms and regexes. */
-  configureEntities(data: Pick<NluTrainingData, 'lookups' | 'synonyms' | 'regexes'>): void {
-    const pipeline = new EntityExtractionPipeline({ lookups: data.lookups, synonyms: data.synonyms, regexes: data.regexes });
+  /**
+   * Rebuilds the rule-based extractors from the stored lookups, synonyms and regexes. With
+   * `examples`, the entity names they annotate decide the settings' 'auto' sources (the shop
+   * categories run only for data that labels `category`); without, the last ones stand.
+   */
+  configureEntities(data: Pick<NluTrainingData, 'lookups' | 'synonyms' | 'regexes'> & Partial<Pick<NluTrainingData, 'examples'>>): void {
+    if (data.examples) this.labelled = labelledEntityNames(data);
+    const options = pipelineOptionsFor(this.entitySettings, this.labelled);
+    const pipeline = new EntityExtractionPipeline({ lookups: data.lookups, synonyms: data.synonyms, regexes: data.regexes, ...options });
     for (const [type, values] of this.registered) pipeline.gazetteer.add(type, [...values]);
     this.entities = pipeline;
-    this.trainingData = data;
+    this.trainingData = { lookups: data.lookups, synonyms: data.synonyms, regexes: data.regexes };
+  }
+
+  /** Applies new entity settings (GET/PUT /nlu/settings) from the next parse on. */
+  setEntitySettings(settings: NluEntitySettings): void {
+    this.entitySettings = settings;
+    this.configureEntities(this.trainingData);
+  }
+
+  /** The built-ins and bundled gazetteers running now ('auto' resolved against the stored data). */
+  activeEntitySources(): ActiveEntitySources {
+    return activeSources(this.entitySettings, this.labelled);
   }
 
   /**
