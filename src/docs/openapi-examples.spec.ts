@@ -117,6 +117,12 @@ describe('the example checker', () => {
     expect(errorExamples(d).missing).toEqual(['GET /a 401']);
   });
 
+  it('reports `examples` inside a schema object (not OpenAPI 3.0) and still checks the other examples', () => {
+    const d = tiny({ A: { type: 'object', properties: { e: { type: 'string', examples: { en: { value: 'x' } } }, n: { type: 'number', example: 'x' } } } });
+    expect(structureProblems(d)).toEqual([expect.stringMatching(/^components\.schemas\.A\.properties\.e: a schema object takes one `example`/)]);
+    expect(exampleProblems(d)).toEqual([expect.stringMatching(/^components\.schemas\.A\.properties\.n\.example: .*must be number/)]);
+  });
+
   it('finds structural faults: duplicate ids, bad response keys, undeclared path parameters', () => {
     const d = tiny({}, {
       '/a/{id}': { get: { operationId: 'x', responses: { 200: { description: '' } } } },

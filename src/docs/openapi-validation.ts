@@ -21,7 +21,8 @@ type JsonObject = { [key: string]: Json };
 
 export const COMPONENTS_ID = 'https://llm-os.invalid/openapi/components.json';
 const COMPONENT_REF = '#/components/schemas/';
-const DROPPED = new Set(['example', 'xml', 'externalDocs', 'discriminator', 'nullable']);
+// `examples` is not an OpenAPI 3.0 schema keyword (structureProblems reports it); dropped so the rest can be checked.
+const DROPPED = new Set(['example', 'examples', 'xml', 'externalDocs', 'discriminator', 'nullable']);
 const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf'];
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -79,12 +80,19 @@ export interface ExampleSite {
 
 /** Every example in the document: schema-level, media-type and parameter ones. */
 export function exampleSites(doc: JsonObject): ExampleSite[] {
+  return walkDocument(doc).sites;
+}
+
+/** Every schema object of the document (components and inline, at any depth) and every example site. */
+function walkDocument(doc: JsonObject): { sites: ExampleSite[]; schemas: { where: string; schema: JsonObject }[] } {
   const sites: ExampleSite[] = [];
+  const schemas: { where: string; schema: JsonObject }[] = [];
   const components = isObject(doc.components) ? doc.components : {};
   const namedExamples = isObject(components.examples) ? components.examples : {};
 
   const walkSchema = (schema: Json | undefined, where: string) => {
     if (!isObject(schema)) return;
+    schemas.push({ where, schema });
     if ('example' in schema) sites.push({ where: `${where}.example`, schema, value: schema.example });
     if (isObject(schema.properties)) for (const [name, sub] of Object.entries(schema.properties)) walkSchema(sub, `${where}.properties.${name}`);
     if (isObject(schema.items)) walkSchema(schema.items, `${where}.items`);
@@ -137,7 +145,7 @@ export function exampleSites(doc: JsonObject): ExampleSite[] {
       if (isObject(op.responses)) for (const [status, r] of Object.entries(op.responses)) walkResponse(r, `${at} ${status}`);
     }
   }
-  return sites;
+  return { sites, schemas };
 }
 
 /** What is wrong with the document's examples and schemas; empty when it is true. */
@@ -262,5 +270,8 @@ export function structureProblems(doc: JsonObject): string[] {
     }
   };
   refs(doc, '#');
+  for (const { where, schema } of walkDocument(doc).schemas) {
+    if ('examples' in schema) problems.push(`${where}: a schema object takes one \`example\`; OpenAPI 3.0 has no \`examples\` there (named examples go on the request body, response or parameter)`);
+  }
   return problems;
 }
