@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { bodyParsers } from '../common/body-parser';
+import { bodyParsers, RouteBodyLimit } from '../common/body-parser';
 import { requestIdMiddleware } from '../common/request-id';
 import { AppConfig } from '../config/app-config';
 import { setupDocs } from '../docs/openapi';
@@ -29,10 +29,19 @@ export async function createApp(config: AppConfig, options: { bufferLogs?: boole
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   const inFlight = new InFlightTracker();
-  app.use(requestIdMiddleware, inFlight.middleware, app.get(MetricsService).httpMiddleware, ...bodyParsers(config.bodyLimitBytes));
+  app.use(requestIdMiddleware, inFlight.middleware, app.get(MetricsService).httpMiddleware, ...bodyParsers(config.bodyLimitBytes, nluImportBodyLimits(config)));
   if (config.corsOrigins.length) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'] });
   }
   setupDocs(app as INestApplication);
   return { app, inFlight };
+}
+
+/** The NLU import routes take training-data files on their own limit (NLU_IMPORT_BODY_LIMIT). */
+function nluImportBodyLimits(config: AppConfig): RouteBodyLimit[] {
+  const limit = { method: 'POST', limitBytes: config.nluImportBodyLimitBytes, setting: 'NLU_IMPORT_BODY_LIMIT' } as const;
+  return [
+    { ...limit, path: '/api/v1/nlu/import' },
+    { ...limit, path: '/api/v1/nlu/import/file', raw: true },
+  ];
 }

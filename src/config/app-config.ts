@@ -22,6 +22,8 @@ export class AppConfig {
   readonly apiKeys!: ConfiguredApiKey[];
   readonly logLevel!: string;
   readonly bodyLimitBytes!: number;
+  /** NLU_IMPORT_BODY_LIMIT: the body limit of the NLU training-data import routes */
+  readonly nluImportBodyLimitBytes!: number;
   readonly rateLimitTtlMs!: number;
   readonly rateLimitMax!: number;
   readonly shutdownTimeoutMs!: number;
@@ -127,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     apiKeys,
     logLevel: raw.LOG_LEVEL,
     bodyLimitBytes: parseSize(raw.BODY_LIMIT)!,
+    nluImportBodyLimitBytes: parseSize(raw.NLU_IMPORT_BODY_LIMIT)!,
     rateLimitTtlMs: Number(raw.RATE_LIMIT_TTL_MS),
     rateLimitMax: Number(raw.RATE_LIMIT_MAX),
     shutdownTimeoutMs: Number(raw.SHUTDOWN_TIMEOUT_MS),

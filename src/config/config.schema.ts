@@ -48,6 +48,7 @@ export const SETTINGS = {
   NLU_BOOTSTRAP: { kind: 'bool', default: 'true', description: 'On a start with no NLU data, import the bundled zh/en training data and train a first model, so /nlu/parse answers out of the box.' },
   NLU_NER_MODEL: { kind: 'string', default: 'auto', description: 'Token-classification model (models/ id) whose entities join the NLU extractors; auto = the first loaded one, none = off.' },
   NLU_ENCODER_MODEL: { kind: 'string', default: 'auto', description: 'Feature-extraction model (models/ id) whose sentence embeddings the intent classifier also learns from; auto = the first loaded one, none = off. Applies to models trained afterwards.' },
+  NLU_IMPORT_BODY_LIMIT: { kind: 'size', default: '50mb', description: 'Largest accepted body of POST /api/v1/nlu/import and /import/file (training data files: JSON, NDJSON, Rasa YAML); larger bodies get 413. Other routes keep BODY_LIMIT.' },
   GENERATION_DEFAULT_MODEL: { kind: 'string', default: '', description: 'Model used by /api/v1/generation when a request names none; empty = the first loaded text-generation model.' },
   GENERATION_MAX_BATCH: { kind: 'int', default: '16', min: 1, max: 256, description: 'Most sequences decoded together per model (continuous batching).' },
   GENERATION_KV_CACHE_MB: { kind: 'int', default: '2048', min: 1, description: 'KV cache budget per model in MiB; requests beyond it wait in the queue.' },

@@ -1,15 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Readable } from 'node:stream';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Logger, Param, ParseUUIDPipe, Post, Put, Query, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/principal';
 import { ApiErrors } from '../common/api-errors.decorator';
-import { BadInputError } from '../common/errors';
-import { DeletedDto, ExampleDto, ExampleInputDto, ExamplePageDto, ExampleQueryDto, ImportRequestDto, ImportResultDto, IntentSummaryDto, LookupDto, LookupInputDto, RegexDto, RegexInputDto, SynonymDto, SynonymInputDto } from './nlu.dto';
-import { DataFormat, NluDataService } from './nlu-data.service';
+import { EXPORT_CONTENT_TYPES, EXPORT_FILE_NAMES } from './formats';
+import { DeletedDto, ExampleDto, ExampleInputDto, ExamplePageDto, ExampleQueryDto, ExportQueryDto, ImportFileQueryDto, ImportRequestDto, ImportResultDto, IntentSummaryDto, LookupDto, LookupInputDto, RegexDto, RegexInputDto, SynonymDto, SynonymInputDto } from './nlu.dto';
+import { NluDataService } from './nlu-data.service';
 
 @ApiTags('nlu-data')
 @ApiBearerAuth()
 @Controller('api/v1/nlu')
 export class NluDataController {
+  private readonly logger = new Logger(NluDataController.name);
+
   constructor(private readonly data: NluDataService) {}
 
   /** Intents with example counts per language. */
@@ -131,7 +134,7 @@ export class NluDataController {
     return this.data.deleteResource('regex', name);
   }
 
-  /** Imports a Rasa NLU YAML or JSON file in one transaction. A bad file is a 400 listing each problem with its line (YAML) or entry (JSON); nothing is written. */
+  /** Imports a Rasa NLU YAML, JSON or NDJSON file in one transaction (body limit NLU_IMPORT_BODY_LIMIT). Repeats of a text with the same intent are merged and counted; a bad file is a 400 listing each distinct problem with its count and first places (line for YAML/NDJSON, entry for JSON); nothing is written. */
   @Post('import')
   @HttpCode(200)
   @AdminOnly()
@@ -140,13 +143,35 @@ export class NluDataController {
     return this.data.import(body.format, body.content, body.mode ?? 'merge');
   }
 
-  /** Exports all training data as Rasa NLU YAML (a string) or JSON. */
+  /** Imports an uploaded file, the raw request body (NDJSON, Rasa YAML or JSON, by Content-Type or ?format=), in one transaction; same rules and limit as POST /nlu/import. */
+  @Post('import/file')
+  @HttpCode(200)
+  @AdminOnly()
+  @ApiOperation({ summary: 'Import a training-data file sent as the request body (application/x-ndjson, application/yaml, application/json)' })
+  @ApiConsumes('application/x-ndjson', 'application/yaml', 'text/yaml', 'application/json')
+  @ApiBody({ description: 'The file itself, e.g. one JSON example per line for NDJSON.', schema: { type: 'string', example: '{"text": "播放周杰伦的歌", "intent": "play_music"}\n{"text": "play some jazz", "intent": "play_music"}\n' } })
+  @ApiErrors(400, 401, 403, 413)
+  importTrainingFile(@Body() body: string, @Query() query: ImportFileQueryDto, @Headers('content-type') contentType?: string): Promise<ImportResultDto> {
+    return this.data.importFile(body, contentType, query.format, query.mode ?? 'merge');
+  }
+
+  /** Exports all training data, streamed (any size): by default the JSON envelope { format, content }; with file=true the bare file, which POST /nlu/import/file takes back. */
   @Get('export')
-  @ApiQuery({ name: 'format', enum: ['rasa-yaml', 'json'], required: false })
-  @ApiOkResponse({ description: 'rasa-yaml: { format, content: "<yaml>" }; json: { format, content: { examples, lookups, synonyms, regexes } }' })
+  @ApiProduces('application/json', 'application/yaml', 'application/x-ndjson')
+  @ApiOkResponse({ description: 'envelope: { format, content } (content: the YAML/NDJSON text, or the JSON object { examples, lookups, synonyms, regexes }); file=true: the file itself' })
   @ApiErrors(400, 401)
-  async exportTrainingData(@Query('format') format: string = 'rasa-yaml'): Promise<{ format: string; content: unknown }> {
-    if (format !== 'rasa-yaml' && format !== 'json') throw new BadInputError('format must be rasa-yaml or json', { field: 'format' });
-    return { format, content: await this.data.export(format as DataFormat) };
+  exportTrainingData(@Query() query: ExportQueryDto): StreamableFile {
+    const format = query.format ?? 'rasa-yaml';
+    const file = query.file === 'true';
+    const stream = new StreamableFile(Readable.from(this.data.exportChunks(format, !file)), {
+      type: file ? EXPORT_CONTENT_TYPES[format] : 'application/json; charset=utf-8',
+      disposition: file ? `attachment; filename="${EXPORT_FILE_NAMES[format]}"` : undefined,
+    });
+    // Headers are out once streaming starts: a failure later can only cut the response short.
+    return stream.setErrorHandler((err, res) => {
+      this.logger.error(`export failed mid-stream: ${err.message}`);
+      if (res.destroy) res.destroy(err);
+      else res.end();
+    });
   }
 }

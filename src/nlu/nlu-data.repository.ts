@@ -4,6 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { NluTrainingData, TrainingExample } from './core/types';
 import { NluExampleEntity, NluLookupEntity, NluRegexEntity, NluSynonymEntity } from './nlu.entities';
 
+const UPSERT_CHUNK = 2000;
+const EXPORT_PAGE = 2000;
+
 export interface ExampleFilter {
   intent?: string;
   lang?: string;
@@ -131,21 +134,60 @@ export class NluDataRepository {
     });
   }
 
+  /**
+   * Upserts in chunks, each one statement over a JSON array (one parameter, so a 50k-row
+   * import is a few dozen statements on PGlite and Postgres alike). A text repeated inside
+   * one statement would make ON CONFLICT fail ("cannot affect row a second time"): importers
+   * merge repeats before this, and the last occurrence wins here should any remain.
+   */
   private async upsertExamples(m: EntityManager, examples: TrainingExample[]): Promise<void> {
-    for (let i = 0; i < examples.length; i += 200) {
-      const chunk = examples.slice(i, i + 200);
-      const params: unknown[] = [];
-      const rows = chunk.map((e, j) => {
-        params.push(e.text, e.intent, JSON.stringify(e.entities), e.lang ?? null);
-        const b = j * 4;
-        return `($${b + 1}, $${b + 2}, $${b + 3}::jsonb, $${b + 4})`;
-      });
+    const unique = [...new Map(examples.map((e) => [e.text, e])).values()];
+    for (let i = 0; i < unique.length; i += UPSERT_CHUNK) {
+      const rows = unique.slice(i, i + UPSERT_CHUNK).map((e) => ({ text: e.text, intent: e.intent, entities: e.entities, lang: e.lang ?? null }));
       await m.query(
-        `INSERT INTO nlu_examples (text, intent, entities, lang) VALUES ${rows.join(', ')}
+        `INSERT INTO nlu_examples (text, intent, entities, lang)
+         SELECT r->>'text', r->>'intent', r->'entities', r->>'lang' FROM jsonb_array_elements($1::jsonb) AS r
          ON CONFLICT (text) DO UPDATE SET intent = EXCLUDED.intent, entities = EXCLUDED.entities, lang = EXCLUDED.lang, updated_at = now()`,
-        params,
+        [JSON.stringify(rows)],
       );
     }
+  }
+
+  /**
+   * Every example in pages, ordered by intent, lang and text (so YAML groups by intent), for
+   * streamed exports of any size: each page is a keyset query inside one (intent, lang)
+   * group, never an OFFSET scan and never the whole table in memory. Not a snapshot: rows
+   * written while an export runs may or may not be in it.
+   */
+  async *examplePages(pageSize = EXPORT_PAGE): AsyncGenerator<TrainingExample[]> {
+    const groups: { intent: string; lang: string | null }[] = await this.ds.query(
+      `SELECT intent, lang FROM nlu_examples GROUP BY intent, lang ORDER BY intent, lang NULLS FIRST`,
+    );
+    for (const g of groups) {
+      let after: string | null = null;
+      for (;;) {
+        const rows: { text: string; entities: TrainingExample['entities'] }[] = await this.ds.query(
+          `SELECT text, entities FROM nlu_examples
+           WHERE intent = $1 AND lang IS NOT DISTINCT FROM $2 AND ($3::varchar IS NULL OR text > $3::varchar)
+           ORDER BY text LIMIT ${Number(pageSize)}`,
+          [g.intent, g.lang, after],
+        );
+        if (rows.length === 0) break;
+        yield rows.map((r) => ({ text: r.text, intent: g.intent, entities: r.entities, ...(g.lang ? { lang: g.lang as TrainingExample['lang'] } : {}) }));
+        if (rows.length < pageSize) break;
+        after = rows[rows.length - 1].text;
+      }
+    }
+  }
+
+  /** Lookups, synonyms and regexes (small next to the examples) in the shared shape. */
+  async resources(): Promise<Pick<NluTrainingData, 'lookups' | 'synonyms' | 'regexes'>> {
+    const [lookups, synonyms, regexes] = await Promise.all([this.lookups(), this.synonyms(), this.regexes()]);
+    return {
+      lookups: lookups.map((l) => ({ name: l.name, elements: l.elements })),
+      synonyms: synonyms.map((s) => ({ value: s.value, synonyms: s.synonyms })),
+      regexes: regexes.flatMap((r) => r.patterns.map((pattern) => ({ name: r.name, pattern }))),
+    };
   }
 
   private async mergeJsonList(m: EntityManager, table: string, keyCol: string, listCol: string, key: string, values: string[]): Promise<void> {

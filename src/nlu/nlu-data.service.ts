@@ -2,15 +2,25 @@ import { Injectable } from '@nestjs/common';
 import { BadInputError, ConflictError, NotFoundError } from '../common/errors';
 import type { EntityAnnotation, Lang, NluTrainingData, TrainingExample } from './core/types';
 import { validateRegexPatterns } from './entities/regex-extractor';
-import { formatProblem, ProblemList, TrainingDataFormatError, validateTrainingData } from './formats';
-import { parseJsonTrainingData, toJsonTrainingData } from './formats/json-format';
-import { parseRasaYaml, toRasaYaml } from './formats/rasa-yaml';
+import {
+  ExportFormat,
+  ImportStats,
+  ParsedTrainingData,
+  ProblemList,
+  TrainingDataFormatError,
+  exportChunks,
+  formatProblem,
+  readJsonTrainingData,
+  readNdjsonTrainingData,
+  readRasaYaml,
+  validateTrainingData,
+} from './formats';
 import { detectLanguage } from './language/detect-language';
 import { NluDataRepository } from './nlu-data.repository';
 import { NluExampleEntity } from './nlu.entities';
 import { NluTrainingService } from './nlu-training.service';
 
-export type DataFormat = 'rasa-yaml' | 'json';
+export type DataFormat = ExportFormat;
 
 export interface ExampleView {
   id: string;
@@ -33,7 +43,7 @@ function assertValid(data: NluTrainingData): void {
 
 /**
  * Training-data management: examples, lookups, synonyms, regexes; import and export in
- * Rasa's NLU YAML and a plain JSON list. Every write is validated first and imports are
+ * Rasa's NLU YAML, JSON and NDJSON (exports are streamed, so any size is fine). Every write is validated first and imports are
  * all-or-nothing. Rule-based extractors are refreshed after each change; the intent
  * model only changes on POST /nlu/train.
  */
@@ -127,29 +137,64 @@ export class NluDataService {
   }
 
   /** Parses, validates and stores a whole file in one transaction; nothing is written when anything is wrong. */
-  async import(format: DataFormat, content: unknown, mode: 'merge' | 'replace') {
-    let data: NluTrainingData;
-    try {
-      data = format === 'rasa-yaml' ? parseRasaYaml(this.text(content)) : parseJsonTrainingData(content);
-    } catch (err) {
-      if (err instanceof TrainingDataFormatError) throw new BadInputError(`The ${format} file is invalid: ${err.message.replace(/^invalid training data /, '')}`, { problems: err.problems });
-      throw err;
-    }
+  async import(format: DataFormat, content: unknown, mode: 'merge' | 'replace'): Promise<ImportResult> {
+    const { data, stats } = this.read(format, content);
     for (const ex of data.examples) ex.lang ??= detectLanguage(ex.text).lang;
     const unsafe = validateRegexPatterns(data.regexes);
     if (unsafe.length) throw new BadInputError(`Regexes refused: ${unsafe.map((p) => `${p.name}: ${p.reason}`).join('; ')}`, { problems: unsafe });
     const counts = await this.repo.importData(data, mode);
     await this.training.refreshEntities();
-    return { mode, imported: counts };
+    return { mode, imported: counts, ...stats };
   }
 
-  async export(format: DataFormat): Promise<string | object> {
-    const data = await this.repo.load();
-    return format === 'rasa-yaml' ? toRasaYaml(data) : toJsonTrainingData(data);
+  /** An uploaded file (the raw request body); its format comes from `format` or the content type. */
+  importFile(body: unknown, contentType: string | undefined, format: DataFormat | undefined, mode: 'merge' | 'replace'): Promise<ImportResult> {
+    const fmt = format ?? formatOfContentType(contentType);
+    if (!fmt)
+      throw new BadInputError(
+        `Cannot tell the file's format from Content-Type ${JSON.stringify(contentType ?? '')}: send application/x-ndjson, application/yaml or application/json, or pass ?format=`,
+        { field: 'format' },
+      );
+    if (typeof body !== 'string' || body.trim() === '') throw new BadInputError('Send the file as the request body; it is empty', { field: 'body' });
+    return this.import(fmt, body, mode);
   }
 
-  private text(content: unknown): string {
-    if (typeof content !== 'string') throw new BadInputError('content must be the YAML file as a string', { field: 'content' });
+  /** The whole training data as a stream of text chunks, of any size (see formats/export-stream). */
+  exportChunks(format: DataFormat, envelope: boolean): AsyncGenerator<string> {
+    return exportChunks(format, this.repo, { envelope });
+  }
+
+  private read(format: DataFormat, content: unknown): ParsedTrainingData {
+    try {
+      if (format === 'json') return readJsonTrainingData(content);
+      const text = this.text(format, content);
+      return format === 'rasa-yaml' ? readRasaYaml(text) : readNdjsonTrainingData(text);
+    } catch (err) {
+      if (!(err instanceof TrainingDataFormatError)) throw err;
+      const details = err.conflicts.length ? { problems: err.problems, conflicts: err.conflicts } : { problems: err.problems };
+      throw new BadInputError(`The ${format} file is invalid: ${err.message.replace(/^invalid training data /, '')}`, details);
+    }
+  }
+
+  private text(format: DataFormat, content: unknown): string {
+    if (typeof content !== 'string') throw new BadInputError(`content must be the ${format === 'ndjson' ? 'NDJSON' : 'YAML'} file as a string`, { field: 'content' });
     return content;
   }
+}
+
+export interface ImportResult extends ImportStats {
+  mode: 'merge' | 'replace';
+  imported: { examples: number; lookups: number; synonyms: number; regexes: number };
+}
+
+const CONTENT_TYPES: [RegExp, DataFormat][] = [
+  [/^application\/(x-)?(ndjson|jsonl|jsonlines|json-seq)$/, 'ndjson'],
+  [/^(application|text)\/(x-)?yaml$/, 'rasa-yaml'],
+  [/^application\/json$/, 'json'],
+];
+
+/** The training-data format a Content-Type names, if any. */
+export function formatOfContentType(contentType: string | undefined): DataFormat | undefined {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  return CONTENT_TYPES.find(([re]) => re.test(type))?.[1];
 }

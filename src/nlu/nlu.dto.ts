@@ -1,14 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 const LANGS = ['zh', 'en', 'other'] as const;
 
 export class ParseRequestDto {
-  /** The utterance. @example "今天的天气怎么样？" */
+  /** The utterance; empty or whitespace-only text is refused (400). @example "今天的天气怎么样？" */
   @IsString()
   @MinLength(1)
   @MaxLength(1000)
+  @Matches(/\S/, { message: 'text must contain a non-whitespace character' })
   text!: string;
 
   /** Skip language detection. */
@@ -27,6 +28,7 @@ export class ParseBatchRequestDto {
   @IsString({ each: true })
   @MinLength(1, { each: true })
   @MaxLength(1000, { each: true })
+  @Matches(/\S/, { each: true, message: 'each of texts must contain a non-whitespace character' })
   texts!: string[];
 
   @IsOptional()
@@ -187,22 +189,53 @@ export class RegexDto {
   patterns!: string[];
 }
 
-export class ImportRequestDto {
-  /** rasa-yaml: Rasa's NLU YAML (`[text](entity)` markup, lookups, synonyms, regexes); json: a list of {text, intent, entities[]} or {examples, lookups, synonyms, regexes}. */
-  @IsIn(['rasa-yaml', 'json'])
-  @ApiProperty({ enum: ['rasa-yaml', 'json'], example: 'rasa-yaml' })
-  format!: 'rasa-yaml' | 'json';
+const DATA_FORMATS = ['rasa-yaml', 'json', 'ndjson'] as const;
+const IMPORT_MODES = ['merge', 'replace'] as const;
 
-  /** The file: YAML text for rasa-yaml; a JSON value (or its text) for json. @example "version: \"3.1\"\nnlu:\n- intent: greet\n  examples: |\n    - 你好\n    - hello there\n" */
+export class ImportRequestDto {
+  /** rasa-yaml: Rasa's NLU YAML (`[text](entity)` markup, lookups, synonyms, regexes); json: a list of {text, intent, entities[]} or {examples, lookups, synonyms, regexes}; ndjson: one JSON object per line. */
+  @IsIn(DATA_FORMATS)
+  @ApiProperty({ enum: DATA_FORMATS, example: 'rasa-yaml' })
+  format!: (typeof DATA_FORMATS)[number];
+
+  /** The file: YAML or NDJSON text; for json a JSON value (or its text). @example "version: \"3.1\"\nnlu:\n- intent: greet\n  examples: |\n    - 你好\n    - hello there\n" */
   @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }, { type: 'object' }] })
   @IsOptional()
   content!: unknown;
 
   /** merge (default) upserts; replace empties the training data first. All in one transaction. */
   @IsOptional()
-  @IsIn(['merge', 'replace'])
-  @ApiPropertyOptional({ enum: ['merge', 'replace'], example: 'merge' })
-  mode?: 'merge' | 'replace';
+  @IsIn(IMPORT_MODES)
+  @ApiPropertyOptional({ enum: IMPORT_MODES, example: 'merge' })
+  mode?: (typeof IMPORT_MODES)[number];
+}
+
+export class ImportFileQueryDto {
+  /** The file's format; by default taken from the Content-Type (application/x-ndjson, application/yaml or text/yaml, application/json). */
+  @IsOptional()
+  @IsIn(DATA_FORMATS)
+  @ApiPropertyOptional({ enum: DATA_FORMATS, example: 'ndjson' })
+  format?: (typeof DATA_FORMATS)[number];
+
+  /** merge (default) upserts; replace empties the training data first. All in one transaction. */
+  @IsOptional()
+  @IsIn(IMPORT_MODES)
+  @ApiPropertyOptional({ enum: IMPORT_MODES, example: 'replace' })
+  mode?: (typeof IMPORT_MODES)[number];
+}
+
+export class ExportQueryDto {
+  /** rasa-yaml (default), json or ndjson. */
+  @IsOptional()
+  @IsIn(DATA_FORMATS)
+  @ApiPropertyOptional({ enum: DATA_FORMATS, example: 'rasa-yaml' })
+  format?: (typeof DATA_FORMATS)[number];
+
+  /** true: the bare file (application/yaml, application/json or application/x-ndjson, as an attachment), ready for POST /nlu/import/file; false (default): the JSON envelope { format, content }. */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  @ApiPropertyOptional({ enum: ['true', 'false'], example: 'false' })
+  file?: 'true' | 'false';
 }
 
 export class ImportCountsDto {
@@ -213,8 +246,12 @@ export class ImportCountsDto {
 }
 
 export class ImportResultDto {
-  @ApiProperty({ enum: ['merge', 'replace'] }) mode!: string;
+  @ApiProperty({ enum: IMPORT_MODES }) mode!: string;
   imported!: ImportCountsDto;
+  /** Repeated examples (same text, intent and entities) stored once; a text repeated with another intent is a 400 instead. @example 3 */
+  duplicatesMerged!: number;
+  /** Example texts whose leading/trailing whitespace or line breaks were normalized (entity offsets moved with them). @example 12 */
+  textsNormalized!: number;
 }
 
 export class TrainJobDto {

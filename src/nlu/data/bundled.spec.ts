@@ -133,8 +133,11 @@ describe('bundled training data', () => {
 
   it('survives a YAML and a JSON round trip', () => {
     const sorted = (d: NluTrainingData) => ({ ...d, examples: d.examples.map((e) => ({ ...e, entities: [...e.entities].sort((a, b) => a.start - b.start) })) });
-    expect(parseRasaYaml(toRasaYaml(data))).toStrictEqual(sorted(data));
-    expect(parseJsonTrainingData(JSON.stringify(toJsonTrainingData(data)))).toStrictEqual(data);
+    // A text in both language files is one example once imported (the first one is kept).
+    const seen = new Set<string>();
+    const unique = { ...data, examples: data.examples.filter((e) => !seen.has(e.text) && !!seen.add(e.text)) };
+    expect(parseRasaYaml(toRasaYaml(data))).toStrictEqual(sorted(unique));
+    expect(parseJsonTrainingData(JSON.stringify(toJsonTrainingData(data)))).toStrictEqual(unique);
   });
 
   it('returns a fresh copy on every call', () => {

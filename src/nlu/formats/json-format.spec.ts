@@ -53,7 +53,7 @@ describe('parseJsonTrainingData', () => {
       'not an object',
     ]);
     const find = (entry: number, field: string) => problems.find((p) => p.entry === entry && p.field === field);
-    expect(find(1, '[1].entities[0].value')?.message).toMatch(/"London" does not occur in the text/);
+    expect(find(1, '[1].entities[0].value')).toMatchObject({ message: expect.stringMatching(/does not occur in the text/), detail: '"London"' });
     expect(find(2, '[2].intent')?.message).toMatch(/intent must be a string, not a number/);
     expect(find(3, '[3].entities[0].end')?.message).toMatch(/start and end must be given together/);
     expect(find(4, '[4].entites')?.message).toMatch(/unknown field "entites"/);

@@ -12,15 +12,18 @@
  * Round trip: parseJsonTrainingData(JSON.stringify(toJsonTrainingData(x))) deep-equals x.
  */
 import type { EntityAnnotation, Lang, LookupTable, NluTrainingData, RegexPattern, Synonym, TrainingExample } from '../core/types';
+import { mergeDuplicateExamples, normalizeExample } from './normalize';
 import {
   DataLocations,
   ItemLocation,
   LANGS,
+  ParsedTrainingData,
   ProblemList,
   TRAINING_DATA_LIMITS,
   TrainingDataFormatError,
   TrainingDataProblem,
   assertValidTrainingData,
+  quote,
   validateTrainingData,
 } from './validation';
 
@@ -59,64 +62,78 @@ function typeName(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
-class JsonReader {
+/** Where one JSON value came from: its entry index (JSON) or line (NDJSON), and its field path prefix. */
+interface Loc {
+  entry?: number;
+  line?: number;
+  path: string;
+}
+
+const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
+
+type ListKey = 'lookups' | 'synonyms' | 'regexes';
+const LIST_FIELDS: Record<ListKey, [string, string]> = { lookups: ['name', 'elements'], synonyms: ['value', 'synonyms'], regexes: ['name', 'pattern'] };
+
+export class JsonReader {
   readonly data: NluTrainingData = { examples: [], lookups: [], synonyms: [], regexes: [] };
   readonly locations: Required<DataLocations> = { examples: [], lookups: [], synonyms: [], regexes: [] };
+  normalized = 0;
 
   constructor(
     readonly problems: ProblemList,
-    private readonly prefix: string,
     private readonly defaultLang: Lang | undefined,
   ) {}
 
-  private report(entry: number | undefined, field: string, message: string): void {
-    const p: TrainingDataProblem = { field, message };
-    if (entry !== undefined) p.entry = entry;
+  private report(loc: Loc | undefined, field: string, message: string, detail?: string): void {
+    const p: TrainingDataProblem = { message };
+    if (loc?.line !== undefined) p.line = loc.line;
+    if (loc?.entry !== undefined) p.entry = loc.entry;
+    if (field) p.field = field;
+    if (detail !== undefined) p.detail = detail;
     this.problems.add(p);
   }
 
-  private unknownFields(obj: Rec, allowed: string[], entry: number | undefined, path: string): void {
+  private unknownFields(obj: Rec, allowed: string[], loc: Loc, path: string): void {
     for (const key of Object.keys(obj))
-      if (!allowed.includes(key)) this.report(entry, `${path}.${key}`, `unknown field "${key}" (expected ${allowed.join(', ')})`);
+      if (!allowed.includes(key)) this.report(loc, join(path, key), `unknown field ${quote(key)} (expected ${allowed.join(', ')})`);
   }
 
-  readExamples(list: unknown): void {
+  /** The examples list of the JSON forms (`prefix` is '' for a bare list, else `examples`). */
+  readExamples(list: unknown, prefix: string): void {
     if (!Array.isArray(list)) {
-      this.report(undefined, this.prefix || 'examples', `examples must be a list, not ${typeName(list)}`);
+      this.report(undefined, prefix || 'examples', `examples must be a list, not ${typeName(list)}`);
       return;
     }
     if (list.length > TRAINING_DATA_LIMITS.maxExamples) {
-      this.report(undefined, this.prefix || '(root)', `${list.length} examples; the limit per import is ${TRAINING_DATA_LIMITS.maxExamples}`);
+      this.report(undefined, prefix || '(root)', `${list.length} examples; the limit per import is ${TRAINING_DATA_LIMITS.maxExamples}`);
       return;
     }
-    list.forEach((raw, i) => {
-      if (!this.problems.full) this.readExample(raw, i);
-    });
+    for (let i = 0; i < list.length && !this.problems.full; i++) this.readExample(list[i], { entry: i, path: `${prefix}[${i}]` });
   }
 
-  private readExample(raw: unknown, i: number): void {
-    const path = `${this.prefix}[${i}]`;
-    if (!isRecord(raw)) return this.report(i, path, `an example must be an object, not ${typeName(raw)}`);
-    this.unknownFields(raw, ['text', 'intent', 'entities', 'lang'], i, path);
+  readExample(raw: unknown, loc: Loc): void {
+    const path = loc.path;
+    if (!isRecord(raw)) return this.report(loc, path, `an example must be an object, not ${typeName(raw)}`);
+    this.unknownFields(raw, ['text', 'intent', 'entities', 'lang'], loc, path);
     let ok = true;
     for (const key of ['text', 'intent'] as const) {
       if (typeof raw[key] !== 'string') {
         ok = false;
-        this.report(i, `${path}.${key}`, raw[key] === undefined ? `${key} is missing` : `${key} must be a string, not ${typeName(raw[key])}`);
+        this.report(loc, join(path, key), raw[key] === undefined ? `${key} is missing` : `${key} must be a string, not ${typeName(raw[key])}`);
       }
     }
     const lang = raw.lang ?? this.defaultLang;
     if (lang !== undefined && !LANGS.includes(lang as Lang)) {
       ok = false;
-      this.report(i, `${path}.lang`, `lang must be one of ${LANGS.join(', ')}`);
+      this.report(loc, join(path, 'lang'), `lang must be one of ${LANGS.join(', ')}`);
     }
     const entities: EntityAnnotation[] = [];
-    if (raw.entities !== undefined && !Array.isArray(raw.entities)) {
+    if (raw.entities !== undefined && raw.entities !== null && !Array.isArray(raw.entities)) {
       ok = false;
-      this.report(i, `${path}.entities`, `entities must be a list, not ${typeName(raw.entities)}`);
+      this.report(loc, join(path, 'entities'), `entities must be a list, not ${typeName(raw.entities)}`);
     } else if (Array.isArray(raw.entities) && typeof raw.text === 'string') {
       raw.entities.forEach((e, k) => {
-        const got = this.readEntity(e, raw.text as string, i, `${path}.entities[${k}]`);
+        const got = this.readEntity(e, raw.text as string, loc, `${join(path, 'entities')}[${k}]`);
         if (got) entities.push(got);
         else ok = false;
       });
@@ -124,21 +141,26 @@ class JsonReader {
     if (!ok) return;
     const ex: TrainingExample = { text: raw.text as string, intent: raw.intent as string, entities };
     if (lang !== undefined) ex.lang = lang as Lang;
-    this.data.examples.push(ex);
-    this.locations.examples.push({ entry: i, field: `${path}` });
+    const norm = normalizeExample(ex);
+    for (const k of norm.emptied)
+      this.report(loc, `${join(path, 'entities')}[${k}]`, 'entity span is outside the text once its whitespace is normalized', `${entities[k].start}..${entities[k].end}`);
+    if (norm.emptied.length > 0) return;
+    if (norm.changed) this.normalized++;
+    this.data.examples.push(norm.example);
+    this.locations.examples.push(loc.line !== undefined ? { line: loc.line, field: path } : { entry: loc.entry, field: path });
   }
 
-  private readEntity(raw: unknown, text: string, i: number, path: string): EntityAnnotation | null {
+  private readEntity(raw: unknown, text: string, loc: Loc, path: string): EntityAnnotation | null {
     if (!isRecord(raw)) {
-      this.report(i, path, `an entity must be an object, not ${typeName(raw)}`);
+      this.report(loc, path, `an entity must be an object, not ${typeName(raw)}`);
       return null;
     }
-    this.unknownFields(raw, ['entity', 'start', 'end', 'value', 'role'], i, path);
+    this.unknownFields(raw, ['entity', 'start', 'end', 'value', 'role'], loc, path);
     let ok = true;
     const need = (key: string, cond: boolean, what: string): void => {
       if (!cond) {
         ok = false;
-        this.report(i, `${path}.${key}`, raw[key] === undefined ? `${key} is missing` : `${key} must be ${what}, not ${typeName(raw[key])}`);
+        this.report(loc, `${path}.${key}`, raw[key] === undefined ? `${key} is missing` : `${key} must be ${what}, not ${typeName(raw[key])}`);
       }
     };
     need('entity', typeof raw.entity === 'string', 'a string');
@@ -147,14 +169,14 @@ class JsonReader {
     const hasStart = raw.start !== undefined;
     const hasEnd = raw.end !== undefined;
     if (hasStart !== hasEnd) {
-      this.report(i, `${path}.${hasStart ? 'end' : 'start'}`, 'start and end must be given together');
+      this.report(loc, `${path}.${hasStart ? 'end' : 'start'}`, 'start and end must be given together');
       return null;
     }
     if (hasStart) {
       need('start', Number.isInteger(raw.start), 'an integer');
       need('end', Number.isInteger(raw.end), 'an integer');
     } else if (raw.value === undefined) {
-      this.report(i, `${path}.value`, 'an entity needs start and end, or a value that occurs in the text');
+      this.report(loc, `${path}.value`, 'an entity needs start and end, or a value that occurs in the text');
       return null;
     }
     if (!ok) return null;
@@ -165,30 +187,46 @@ class JsonReader {
       if (raw.value !== undefined) e.value = raw.value as string;
     } else {
       const value = raw.value as string;
-      const at = value === '' ? -1 : text.indexOf(value);
-      if (at < 0) {
-        this.report(i, `${path}.value`, `value ${JSON.stringify(value)} does not occur in the text, so start/end cannot be computed`);
+      const found = value === '' ? -1 : text.indexOf(value);
+      if (found < 0) {
+        this.report(loc, `${path}.value`, 'entity value does not occur in the text, so start/end cannot be computed', quote(value));
         return null;
       }
-      e.start = at;
-      e.end = at + value.length;
+      e.start = found;
+      e.end = found + value.length;
     }
     if (raw.role !== undefined) e.role = raw.role as string;
     return e;
   }
 
-  readList<T>(list: unknown, key: 'lookups' | 'synonyms' | 'regexes', fields: [string, string], read: (obj: Rec) => T | null): void {
+  /** The lookups / synonyms / regexes list of the object form. */
+  readList(list: unknown, key: ListKey): void {
     if (list === undefined) return;
     if (!Array.isArray(list)) return this.report(undefined, key, `${key} must be a list, not ${typeName(list)}`);
-    list.forEach((raw, i) => {
-      const path = `${key}[${i}]`;
-      if (!isRecord(raw)) return this.report(undefined, path, `must be an object, not ${typeName(raw)}`);
-      this.unknownFields(raw, fields, undefined, path);
-      const item = read(raw);
-      if (item === null) return this.report(undefined, path, `needs ${fields[0]} (a string) and ${fields[1]}`);
-      (this.data[key] as T[]).push(item);
-      (this.locations[key] as ItemLocation[]).push({ field: path });
-    });
+    list.forEach((raw, i) => this.readListItem(raw, key, LIST_FIELDS[key], { path: `${key}[${i}]` }));
+  }
+
+  /** One lookup, synonym or regex; `fields` names its key field and its list/pattern field. */
+  readListItem(raw: unknown, key: ListKey, fields: [string, string], loc: Loc): void {
+    const path = loc.path;
+    if (!isRecord(raw)) return this.report(loc, path, `must be an object, not ${typeName(raw)}`);
+    this.unknownFields(raw, fields, loc, path);
+    const [k, v] = [raw[fields[0]], raw[fields[1]]];
+    const where: ItemLocation = loc.line !== undefined ? { line: loc.line, field: path } : { field: path };
+    const valid = typeof k === 'string' && (key === 'regexes' ? typeof v === 'string' : isStringList(v));
+    if (!valid) return this.report(loc, path, `needs ${fields[0]} (a string) and ${fields[1]} (${key === 'regexes' ? 'a string' : 'a list of strings'})`);
+    if (key === 'lookups') this.data.lookups.push({ name: k, elements: v as string[] });
+    else if (key === 'synonyms') this.data.synonyms.push({ value: k, synonyms: v as string[] });
+    else this.data.regexes.push({ name: k, pattern: v as string });
+    this.locations[key].push(where);
+  }
+
+  /** Merges repeats, runs the shared rules and throws when anything is wrong. */
+  finish(): ParsedTrainingData {
+    const duplicatesMerged = mergeDuplicateExamples(this.data.examples, this.locations.examples, this.problems);
+    validateTrainingData(this.data, this.problems, this.locations);
+    this.problems.throwIfAny();
+    return { data: this.data, stats: { duplicatesMerged, textsNormalized: this.normalized } };
   }
 }
 
@@ -260,70 +298,65 @@ export function jsonErrorOffset(s: string): number {
 }
 
 function jsonSyntaxProblem(source: string, err: Error): TrainingDataProblem {
-  const p: TrainingDataProblem = { message: `invalid JSON: ${err.message}` };
+  const p: TrainingDataProblem = { message: `invalid JSON: ${err.message.slice(0, 300)}` };
   const offset = jsonErrorOffset(source);
   if (offset >= 0) p.line = source.slice(0, offset).split('\n').length;
   return p;
 }
 
 /**
- * Parses JSON training data (text, or an already-parsed value); throws
- * TrainingDataFormatError listing every problem found.
+ * Reads JSON training data (text, or an already-parsed value), with what was cleaned up on
+ * the way; throws TrainingDataFormatError listing every problem found.
  */
-export function parseJsonTrainingData(input: string | unknown, options: JsonParseOptions = {}): NluTrainingData {
+export function readJsonTrainingData(input: string | unknown, options: JsonParseOptions = {}): ParsedTrainingData {
   let doc: unknown = input;
   if (typeof input === 'string') {
     try {
-      doc = JSON.parse(input);
+      doc = JSON.parse(input.replace(/^\uFEFF/, ''));
     } catch (err) {
       throw new TrainingDataFormatError([jsonSyntaxProblem(input, err as Error)]);
     }
   }
   const problems = new ProblemList();
-  let reader: JsonReader;
+  const reader = new JsonReader(problems, options.lang);
   if (Array.isArray(doc)) {
-    reader = new JsonReader(problems, '', options.lang);
-    reader.readExamples(doc);
+    reader.readExamples(doc, '');
   } else if (isRecord(doc)) {
-    reader = new JsonReader(problems, 'examples', options.lang);
     for (const key of Object.keys(doc))
       if (!['examples', 'lookups', 'synonyms', 'regexes'].includes(key))
-        problems.add({ field: key, message: `unknown field "${key}" (expected examples, lookups, synonyms, regexes)` });
-    reader.readExamples(doc.examples ?? []);
-    reader.readList(doc.lookups, 'lookups', ['name', 'elements'], (o) =>
-      typeof o.name === 'string' && isStringList(o.elements) ? { name: o.name, elements: o.elements } : null,
-    );
-    reader.readList(doc.synonyms, 'synonyms', ['value', 'synonyms'], (o) =>
-      typeof o.value === 'string' && isStringList(o.synonyms) ? { value: o.value, synonyms: o.synonyms } : null,
-    );
-    reader.readList(doc.regexes, 'regexes', ['name', 'pattern'], (o) =>
-      typeof o.name === 'string' && typeof o.pattern === 'string' ? { name: o.name, pattern: o.pattern } : null,
-    );
+        problems.add({ field: key, message: `unknown field ${quote(key)} (expected examples, lookups, synonyms, regexes)` });
+    reader.readExamples(doc.examples ?? [], 'examples');
+    for (const key of ['lookups', 'synonyms', 'regexes'] as const) reader.readList(doc[key], key);
   } else {
     throw new TrainingDataFormatError([{ message: `expected a list of examples or an object with "examples", not ${typeName(doc)}` }]);
   }
-  validateTrainingData(reader.data, problems, reader.locations);
-  problems.throwIfAny();
-  return reader.data;
+  return reader.finish();
+}
+
+/** Parses JSON training data; throws TrainingDataFormatError listing every problem found. */
+export function parseJsonTrainingData(input: string | unknown, options: JsonParseOptions = {}): NluTrainingData {
+  return readJsonTrainingData(input, options).data;
+}
+
+/** One example in the exported JSON shape (no empty entity list, no absent fields). */
+export function toJsonExample(ex: TrainingExample): JsonExample {
+  const out: JsonExample = { text: ex.text, intent: ex.intent };
+  if (ex.entities.length > 0)
+    out.entities = ex.entities.map((e) => {
+      const je: JsonEntity = { entity: e.entity, start: e.start, end: e.end };
+      if (e.value !== undefined) je.value = e.value;
+      if (e.role !== undefined) je.role = e.role;
+      return je;
+    });
+  if (ex.lang !== undefined && ex.lang !== null) out.lang = ex.lang;
+  return out;
 }
 
 /** The object form, ready for JSON.stringify; throws TrainingDataFormatError when the data is invalid. */
 export function toJsonTrainingData(data: NluTrainingData): JsonTrainingDocument {
   assertValidTrainingData(data);
-  const examples = data.examples.map((ex) => {
-    const out: JsonExample = { text: ex.text, intent: ex.intent };
-    if (ex.entities.length > 0)
-      out.entities = ex.entities.map((e) => {
-        const je: JsonEntity = { entity: e.entity, start: e.start, end: e.end };
-        if (e.value !== undefined) je.value = e.value;
-        if (e.role !== undefined) je.role = e.role;
-        return je;
-      });
-    if (ex.lang !== undefined) out.lang = ex.lang;
-    return out;
-  });
   return {
-    examples,
+    examples: data.examples.map(toJsonExample),
     lookups: data.lookups.map((l) => ({ name: l.name, elements: [...l.elements] })),
     synonyms: data.synonyms.map((s) => ({ value: s.value, synonyms: [...s.synonyms] })),
     regexes: data.regexes.map((r) => ({ name: r.name, pattern: r.pattern })),

@@ -1,7 +1,7 @@
 import type { NluTrainingData } from '../core/types';
 import { problemsOf as problemsOfParse } from './problems-of.testing';
-import { parseRasaYaml, toRasaYaml } from './rasa-yaml';
-import { TrainingDataFormatError } from './validation';
+import { parseRasaYaml, readRasaYaml, toRasaYaml } from './rasa-yaml';
+import { TrainingDataFormatError, formatProblem } from './validation';
 
 const problemsOf = (source: string) => problemsOfParse(parseRasaYaml, source);
 
@@ -87,7 +87,7 @@ describe('round trip', () => {
   });
 
   it('refuses to export invalid data', () => {
-    const bad: NluTrainingData = { examples: [{ text: 'x', intent: 'Bad', entities: [] }], lookups: [], synonyms: [], regexes: [] };
+    const bad: NluTrainingData = { examples: [{ text: 'x', intent: 'bad name', entities: [] }], lookups: [], synonyms: [], regexes: [] };
     expect(() => toRasaYaml(bad)).toThrow(TrainingDataFormatError);
   });
 });
@@ -111,13 +111,13 @@ describe('errors name the line', () => {
       '- regex: r2', //     14
       '  examples: |', //   15
       '    - (?P<x>a)', //  16 invalid regex
-      '- intent: Greet', // 17 bad intent name
+      '- intent: greet me', // 17 bad intent name
       '  examples: |', //   18
       '    - [x]()', //     19 entity with no name
     ].join('\n');
     const problems = problemsOf(source);
-    const at = (line: number) => problems.filter((p) => p.line === line).map((p) => p.message).join(' | ');
-    expect(at(5)).toMatch(/column 10: unbalanced "\["/);
+    const at = (line: number) => problems.filter((p) => p.line === line).map(formatProblem).join(' | ');
+    expect(at(5)).toMatch(/unbalanced "\[".*\(column 10\)/);
     expect(at(6)).toMatch(/empty example/);
     expect(at(7)).toMatch(/unbalanced "\]"/);
     expect(at(8)).toMatch(/must start with "- "/);
@@ -125,7 +125,7 @@ describe('errors name the line', () => {
     expect(at(12)).toMatch(/regex "r" has no examples/);
     expect(at(13)).toMatch(/unknown key "exmples"/);
     expect(at(16)).toMatch(/invalid regex/);
-    expect(at(17)).toMatch(/intent name "Greet" is invalid/);
+    expect(at(17)).toMatch(/intent name "greet me" is invalid/);
     expect(at(19)).toMatch(/entity with no name/);
     // Problems come back in file order.
     const lines = problems.map((p) => p.line ?? Infinity);
@@ -142,25 +142,44 @@ describe('errors name the line', () => {
     ['empty intent name', 'nlu:\n- intent:\n  examples: |\n    - hi\n', 2, /intent name is empty/],
     ['duplicate key', 'nlu:\n- intent: greet\n  examples: |\n    - hi\n  examples: |\n    - hello\n', 5, /duplicate key "examples"/],
     ['bad metadata lang', 'nlu:\n- intent: greet\n  metadata:\n    lang: fr\n  examples: |\n    - hi\n', 4, /metadata lang/],
-    ['overlap-free but bad entity name', 'nlu:\n- intent: greet\n  examples: |\n    - hi\n    - hi [Bob](Person)\n', 5, /entity name "Person"/],
-    ['same text, two intents', 'nlu:\n- intent: greet\n  examples: |\n    - hi\n- intent: bye\n  examples: |\n    - hi\n', 7, /labelled bye here and greet at line 4/],
+    ['overlap-free but bad entity name', 'nlu:\n- intent: greet\n  examples: |\n    - hi\n    - hi [Bob](a person)\n', 5, /entity name "a person"/],
+    ['same text, two intents', 'nlu:\n- intent: greet\n  examples: |\n    - hi\n- intent: bye\n  examples: |\n    - hi\n', 7, /different intents \("hi" is bye here and greet at line 4\)/],
     ['synonym claimed twice', 'nlu:\n- synonym: a\n  examples: |\n    - x\n- synonym: b\n  examples: |\n    - y\n    - x\n', 8, /"x" is a synonym of both "a" and "b"/],
     ['alias as a key', 'x: &k a\n*k : 1\nnlu: []\n', 2, /keys must be plain strings/],
     ['empty examples block', 'nlu:\n- lookup: city\n  examples: |\n\n- intent: greet\n  examples: |\n    - hi\n', 3, /empty examples block/],
   ])('%s', (_name, source, line, message) => {
     const problems = problemsOf(source);
-    expect(problems.find((p) => p.line === line && message.test(p.message))).toBeDefined();
+    expect(problems.find((p) => p.line === line && message.test(formatProblem(p)))).toBeDefined();
   });
 
   it('reports an empty file', () => {
     expect(problemsOf('# nothing here\n')[0]).toEqual({ line: 1, message: expect.stringMatching(/empty/) });
   });
 
-  it('stops listing after the cap', () => {
+  it('reports a repeated problem once, with its count and first places', () => {
     const lines = Array.from({ length: 300 }, (_, i) => `    - bad ${i} ]`);
+    const problems = problemsOf(`nlu:\n- intent: greet\n  examples: |\n${lines.join('\n')}\n`);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ line: 4, count: 300, message: expect.stringMatching(/unbalanced "\]"/) });
+    expect(problems[0].places!.map((p) => p.line)).toEqual([4, 5, 6, 7, 8]);
+  });
+
+  it('stops listing after the cap of distinct problems', () => {
+    const lines = Array.from({ length: 300 }, (_, i) => `    - bad ${i} [x](bad name ${i})`);
     const problems = problemsOf(`nlu:\n- intent: greet\n  examples: |\n${lines.join('\n')}\n`);
     expect(problems).toHaveLength(101);
     expect(problems[0].line).toBe(4);
     expect(problems[100].message).toMatch(/stopped listing/);
+  });
+
+  it('merges repeated examples, refuses conflicting ones, and normalizes entity spans', () => {
+    const play = 'nlu:\n- intent: play\n  examples: |\n    - play [ jazz ](genre)\n    - hi\n    - hi\n';
+    const source = `${play}- intent: greet\n  examples: |\n    - hi\n`;
+    const conflict = problemsOf(source);
+    expect(conflict).toHaveLength(1);
+    expect(conflict[0]).toMatchObject({ line: 9, message: expect.stringMatching(/different intents/) });
+    const ok = readRasaYaml(play);
+    expect(ok.stats).toEqual({ duplicatesMerged: 1, textsNormalized: 1 });
+    expect(ok.data.examples.map((e) => [e.text, e.entities])).toEqual([['play  jazz', [{ entity: 'genre', start: 6, end: 10 }]], ['hi', []]]);
   });
 });

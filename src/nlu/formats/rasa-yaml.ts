@@ -29,9 +29,11 @@
  */
 import type { Lang, NluTrainingData, TrainingExample } from '../core/types';
 import { parseEntityMarkup, renderEntityMarkup } from './entity-markup';
+import { mergeDuplicateExamples, normalizeExample } from './normalize';
 import {
   DataLocations,
   LANGS,
+  ParsedTrainingData,
   ProblemList,
   TRAINING_DATA_LIMITS,
   TrainingDataFormatError,
@@ -39,6 +41,7 @@ import {
   assertValidTrainingData,
   checkLine,
   checkName,
+  quote,
   validateTrainingData,
 } from './validation';
 import { YMap, YNode, YScalar, YamlSyntaxError, parseYamlTree } from './yaml-tree';
@@ -80,7 +83,7 @@ function blockLines(node: YScalar, problems: ProblemList): BlockLine[] {
     const trimmed = raw.trim();
     if (trimmed === '') return;
     if (!/^-(\s|$)/.test(trimmed)) {
-      problems.add({ line, message: `example line must start with "- ": ${JSON.stringify(trimmed.slice(0, 40))}` });
+      problems.add({ line, message: 'example line must start with "- "', detail: quote(trimmed.slice(0, 40)) });
       return;
     }
     const text = trimmed.slice(1).trim();
@@ -113,6 +116,7 @@ class RasaReader {
   readonly data: NluTrainingData = { examples: [], lookups: [], synonyms: [], regexes: [] };
   readonly locations: Required<DataLocations> = { examples: [], lookups: [], synonyms: [], regexes: [] };
   private tooMany = false;
+  normalized = 0;
 
   constructor(
     readonly problems: ProblemList,
@@ -143,7 +147,7 @@ class RasaReader {
     }
     const examples = fields.get('examples');
     if (examples === undefined) {
-      this.problems.add({ line: item.line, message: `${kind} ${JSON.stringify(nameNode.value)} has no examples` });
+      this.problems.add({ line: item.line, message: `${kind} ${quote(nameNode.value)} has no examples` });
       return;
     }
     if (examples.kind !== 'scalar') {
@@ -153,7 +157,7 @@ class RasaReader {
     const lines = blockLines(examples, this.problems);
     // A literal block's content starts on the line after its `examples: |` header.
     if (lines.length === 0 && examples.value.trim() === '')
-      this.problems.add({ line: examples.literal ? examples.line - 1 : examples.line, message: `${kind} ${JSON.stringify(nameNode.value)} has an empty examples block` });
+      this.problems.add({ line: examples.literal ? examples.line - 1 : examples.line, message: `${kind} ${quote(nameNode.value)} has an empty examples block` });
     const lang = kind === 'intent' ? (readLang(fields.get('metadata'), this.problems) ?? this.defaultLang) : undefined;
     // Checked once here, on the name's line, instead of once per example by the shared rules.
     const nameProblem = kind === 'synonym' ? checkLine('synonym value', nameNode.value) : checkName(kind, nameNode.value);
@@ -186,11 +190,19 @@ class RasaReader {
           return;
         }
         const parsed = parseEntityMarkup(l.text, l.column);
-        for (const message of parsed.errors) this.problems.add({ line: l.line, message });
+        for (const error of parsed.errors) {
+          // "column 7: unbalanced ..." -> one problem per kind of markup error, columns as details
+          const m = /^column (\d+): (.*)$/s.exec(error);
+          this.problems.add(m ? { line: l.line, message: m[2], detail: `column ${m[1]}` } : { line: l.line, message: error });
+        }
         if (parsed.errors.length > 0 || !keep) continue;
         const ex: TrainingExample = { text: parsed.text, intent: name, entities: parsed.entities };
         if (lang !== undefined) ex.lang = lang;
-        this.data.examples.push(ex);
+        const norm = normalizeExample(ex);
+        for (const k of norm.emptied) this.problems.add({ line: l.line, message: 'entity span is outside the text once its whitespace is normalized', detail: `entity ${k + 1}` });
+        if (norm.emptied.length > 0) continue;
+        if (norm.changed) this.normalized++;
+        this.data.examples.push(norm.example);
         this.locations.examples.push({ line: l.line });
       }
     } else if (!keep) {
@@ -221,11 +233,17 @@ function sortByLine(problems: TrainingDataProblem[]): TrainingDataProblem[] {
 
 /** Parses Rasa NLU YAML; throws TrainingDataFormatError listing every problem found. */
 export function parseRasaYaml(source: string, options: RasaYamlOptions = {}): NluTrainingData {
+  return readRasaYaml(source, options).data;
+}
+
+/** Reads Rasa NLU YAML with what was cleaned up on the way; throws TrainingDataFormatError listing every problem found. */
+export function readRasaYaml(source: string, options: RasaYamlOptions = {}): ParsedTrainingData {
   let root: YNode | null;
   try {
-    root = parseYamlTree(source);
+    root = parseYamlTree(source.replace(/^\uFEFF/, ''));
   } catch (err) {
-    if (!(err instanceof YamlSyntaxError)) throw err;
+    // A RangeError is nesting too deep to read: still the file's fault, not the server's.
+    if (!(err instanceof YamlSyntaxError)) throw new TrainingDataFormatError([{ message: `YAML could not be read: ${String((err as Error).message).slice(0, 200)}` }]);
     const problem = err.line !== undefined ? { line: err.line, message: `YAML syntax: ${err.reason}` } : { message: `YAML syntax: ${err.reason}` };
     throw new TrainingDataFormatError([problem]);
   }
@@ -254,21 +272,22 @@ export function parseRasaYaml(source: string, options: RasaYamlOptions = {}): Nl
       else value.items.forEach((item, i) => reader.readItem(item, i));
     }
   }
+  const duplicatesMerged = mergeDuplicateExamples(reader.data.examples, reader.locations.examples, problems);
   validateTrainingData(reader.data, problems, reader.locations);
-  if (problems.items.length > 0) throw new TrainingDataFormatError(sortByLine(problems.items));
-  return reader.data;
+  if (problems.items.length > 0) throw new TrainingDataFormatError(sortByLine(problems.items), problems.conflicts);
+  return { data: reader.data, stats: { duplicatesMerged, textsNormalized: reader.normalized } };
 }
 
 const PLAIN_SAFE = /^[\p{L}\p{N}_][\p{L}\p{N}_ .-]*$/u;
 const YAML_RESERVED = /^(?:y|n|yes|no|on|off|true|false|null|~|[-+]?(?:\.inf|\.nan))$/i;
 
 /** A YAML scalar that reads back as the same string in YAML 1.1 and 1.2 readers. */
-function yamlString(s: string): string {
+export function yamlString(s: string): string {
   const plain = PLAIN_SAFE.test(s) && !/[ .]$/.test(s) && !YAML_RESERVED.test(s) && !/^[-+.\d]/.test(s);
   return plain ? s : JSON.stringify(s);
 }
 
-function block(lines: string[]): string[] {
+export function block(lines: string[]): string[] {
   return ['  examples: |', ...lines.map((l) => `    - ${l}`)];
 }
 
