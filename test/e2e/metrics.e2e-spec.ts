@@ -53,11 +53,11 @@ describe('/metrics module series', () => {
 
   it('generation: token counters equal the usage numbers, one TTFT per request, finish reasons, latencies', async () => {
     const model = { model: 'tiny-gpt2' };
-    const whole = await t.http().post('/v1/completions').send({ model: 'tiny-gpt2', prompt: 'Hello, world!', max_tokens: 9, temperature: 0 }).expect(200);
+    const whole = await t.http().post('/v1/completions').send({ model: 'tiny-gpt2', prompt: 'Hello, world!', max_tokens: 9, temperature: 0, ignore_eos: true }).expect(200);
     const streamed = await t
       .http()
       .post('/v1/completions')
-      .send({ model: 'tiny-gpt2', prompt: '今天的天气怎么样？', max_tokens: 13, temperature: 0, stream: true, stream_options: { include_usage: true } })
+      .send({ model: 'tiny-gpt2', prompt: '今天的天气怎么样？', max_tokens: 13, temperature: 0, ignore_eos: true, stream: true, stream_options: { include_usage: true } })
       .buffer(true)
       .parse((res, cb) => {
         let data = '';
@@ -71,13 +71,16 @@ describe('/metrics module series', () => {
     const streamUsage = chunks[chunks.length - 1].usage;
     const reasons = [whole.body.choices[0].finish_reason, chunks.flatMap((c) => c.choices).find((c: { finish_reason: string | null }) => c.finish_reason).finish_reason];
 
+    // every token counted once: 9 + 13 generated (ignore_eos makes both run to max_tokens)
+    expect(whole.body.usage.completion_tokens + streamUsage.completion_tokens).toBe(22);
+    expect(reasons).toEqual(['length', 'length']);
     const m = await scrape();
     expect(value(m, 'llmos_generation_prompt_tokens_total', model)).toBe(whole.body.usage.prompt_tokens + streamUsage.prompt_tokens);
     expect(value(m, 'llmos_generation_tokens_total', model)).toBe(whole.body.usage.completion_tokens + streamUsage.completion_tokens);
     expect(value(m, 'llmos_generation_time_to_first_token_seconds_count', model)).toBe(2);
     expect(value(m, 'llmos_generation_e2e_request_latency_seconds_count', model)).toBe(2);
     expect(value(m, 'llmos_generation_time_per_output_token_seconds_count', model)).toBe(2);
-    for (const reason of new Set(reasons)) expect(value(m, 'llmos_generation_requests_total', { ...model, finish_reason: reason })).toBe(reasons.filter((r) => r === reason).length);
+    expect(value(m, 'llmos_generation_requests_total', { ...model, finish_reason: 'length' })).toBe(2);
     expect(value(m, 'llmos_generation_requests_total', model)).toBe(2);
     // the first token comes before the end; every request ends below the top bucket
     const ttftSum = value(m, 'llmos_generation_time_to_first_token_seconds_sum', model)!;
