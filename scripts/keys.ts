@@ -4,25 +4,27 @@
  *
  *   npm run keys -- create --role admin|user --owner <id> [--name <label>]
  *   npm run keys -- list
- *   npm run keys -- revoke <id>
+ *   npm run keys -- revoke <id> [--force]   (--force: even the last admin key)
  */
 import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import { parseArgs } from 'node:util';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { ApiKeyEntity } from '../src/auth/api-key.entity';
+import { ApiKeyRepository } from '../src/auth/api-key.repository';
+import { KEYLESS_WARNING, revocationRefusal } from '../src/auth/key-policy';
 import { generateKey, hashKey, keyPrefix } from '../src/auth/key-hash';
 import { loadConfig } from '../src/config/app-config';
 import { buildDataSourceOptions } from '../src/data/data-source';
 
-const USAGE = 'usage: npm run keys -- create --role admin|user --owner <id> [--name <label>] | list | revoke <id>';
+const USAGE = 'usage: npm run keys -- create --role admin|user --owner <id> [--name <label>] | list | revoke <id> [--force]';
 
 async function main(argv: string[]): Promise<number> {
   loadDotenv({ quiet: true });
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, owner: { type: 'string' }, name: { type: 'string' } },
+    options: { role: { type: 'string' }, owner: { type: 'string' }, name: { type: 'string' }, force: { type: 'boolean' } },
   });
   const [command, arg] = positionals;
   if (!['create', 'list', 'revoke'].includes(command ?? '')) {
@@ -47,9 +49,11 @@ async function main(argv: string[]): Promise<number> {
       }
     } else {
       if (!arg) throw new Error('revoke needs the key id (see `npm run keys -- list`)');
-      const res = await repo.update({ id: arg, revokedAt: IsNull() }, { revokedAt: new Date() });
-      if (!res.affected) throw new Error(`No active key with id ${arg}`);
+      const res = await new ApiKeyRepository(repo).revokeUnless(arg, (target, active) => (values.force ? undefined : revocationRefusal(target, active, config.apiKeys.length > 0)));
+      if (res.outcome === 'missing') throw new Error(`No active key with id ${arg}`);
+      if (res.outcome === 'refused') throw new Error(res.reason);
       process.stdout.write(`Revoked ${arg}\n`);
+      if (res.remaining === 0 && config.apiKeys.length === 0) process.stderr.write(`Warning: no active key is left. ${KEYLESS_WARNING}\n`);
     }
     return 0;
   } finally {

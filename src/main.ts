@@ -3,21 +3,13 @@ import { Logger } from '@nestjs/common';
 import { config as loadDotenv } from 'dotenv';
 import type { Server } from 'node:http';
 import { createApp } from './app/create-app';
-import { ConfigValidationError, loadConfig } from './config/app-config';
+import { logStartupFailure } from './app/logging';
+import { loadConfig } from './config/app-config';
 import { ReadinessService } from './health/readiness.service';
 
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigValidationError) {
-      process.stderr.write(`${err.message}\nSee .env.example for every variable and its default.\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfig(process.env);
   const { app, inFlight } = await createApp(config);
   const logger = new Logger('Main');
   await app.listen(config.port, config.host);
@@ -46,8 +38,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  // Start-up failed (database unreachable, port taken, bad model store...): one clear line, then exit.
-  process.stderr.write(`LLM OS failed to start: ${err.message}\n`);
-  if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') process.stderr.write(`${err.stack}\n`);
+  // Start-up failed (bad configuration, database unreachable, port taken, bad model store...): one clear JSON line, then exit.
+  logStartupFailure(err, process.env);
   process.exit(1);
 });

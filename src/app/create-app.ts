@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { bodyParsers, RouteBodyLimit } from '../common/body-parser';
 import { requestIdMiddleware } from '../common/request-id';
 import { AppConfig } from '../config/app-config';
@@ -9,6 +9,7 @@ import { setupDocs } from '../docs/openapi';
 import { MetricsService } from '../metrics/metrics.service';
 import { AppModule } from './app.module';
 import { InFlightTracker } from './in-flight';
+import { AppLogger, httpLogger } from './logging';
 
 export interface CreatedApp {
   app: NestExpressApplication;
@@ -19,17 +20,22 @@ export interface CreatedApp {
  * Builds the configured application without listening: used by `main.ts` and by the
  * e2e tests, so both run exactly the same stack.
  */
-export async function createApp(config: AppConfig, options: { bufferLogs?: boolean } = {}): Promise<CreatedApp> {
+export async function createApp(config: AppConfig, options: { bufferLogs?: boolean; logDestination?: DestinationStream } = {}): Promise<CreatedApp> {
+  const accessLog = httpLogger(config, options.logDestination);
+  const logger = new AppLogger(config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
+    logger,
     bufferLogs: options.bufferLogs ?? true,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(logger);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   const inFlight = new InFlightTracker();
-  app.use(requestIdMiddleware, inFlight.middleware, app.get(MetricsService).httpMiddleware, ...bodyParsers(config.bodyLimitBytes, nluImportBodyLimits(config)));
+  // The access log comes right after the request id and before anything that can answer
+  // on its own (body parsers: 400, 413), so every response gets its line.
+  app.use(requestIdMiddleware, accessLog, inFlight.middleware, app.get(MetricsService).httpMiddleware, ...bodyParsers(config.bodyLimitBytes, nluImportBodyLimits(config)));
   if (config.corsOrigins.length) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'] });
   }

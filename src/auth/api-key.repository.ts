@@ -3,6 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { ApiKeyEntity } from './api-key.entity';
 
+export type RevokeOutcome = { outcome: 'missing' } | { outcome: 'refused'; reason: string } | { outcome: 'revoked'; target: ApiKeyEntity; remaining: number };
+
 /** The api_keys table. */
 @Injectable()
 export class ApiKeyRepository {
@@ -24,9 +26,22 @@ export class ApiKeyRepository {
     return this.repo.save(this.repo.create(key));
   }
 
-  async revoke(id: string): Promise<boolean> {
-    const res = await this.repo.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
-    return (res.affected ?? 0) > 0;
+  /**
+   * Revokes `id` unless `refuse` (given the key and every active key) names a reason.
+   * The active rows stay locked until the revocation commits, so two concurrent
+   * revocations cannot both see another admin key and remove the last one.
+   */
+  revokeUnless(id: string, refuse: (target: ApiKeyEntity, active: ApiKeyEntity[]) => string | undefined): Promise<RevokeOutcome> {
+    return this.repo.manager.transaction(async (m) => {
+      const rows = m.getRepository(ApiKeyEntity);
+      const active = await rows.createQueryBuilder('k').setLock('pessimistic_write').where('k.revoked_at IS NULL').getMany();
+      const target = active.find((k) => k.id === id);
+      if (!target) return { outcome: 'missing' };
+      const reason = refuse(target, active);
+      if (reason) return { outcome: 'refused', reason };
+      await rows.update({ id }, { revokedAt: new Date() });
+      return { outcome: 'revoked', target, remaining: active.length - 1 };
+    });
   }
 
   async touch(id: string): Promise<void> {

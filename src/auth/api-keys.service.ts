@@ -1,9 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { NotFoundError } from '../common/errors';
+import { ConflictError, NotFoundError } from '../common/errors';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyRepository } from './api-key.repository';
 import { generateKey, hashKey, keyPrefix, sameHash } from './key-hash';
+import { KEYED_WARNING, KEYLESS_WARNING, revocationRefusal } from './key-policy';
 import { Principal, Role } from './principal';
 
 const COUNT_CACHE_MS = 10_000;
@@ -24,6 +25,8 @@ export class ApiKeysService implements OnApplicationBootstrap {
   private readonly envKeys: { hash: string; role: Role; owner: string }[];
   private dbCount = { value: 0, at: 0 };
   private readonly touched = new Map<string, number>();
+  /** keyed: every route needs a key; keyless: no key anywhere, the server is open. Undefined until start. */
+  private mode?: 'keyed' | 'keyless';
 
   constructor(
     config: AppConfig,
@@ -33,16 +36,19 @@ export class ApiKeysService implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!(await this.keysConfigured())) {
-      this.logger.warn('No API keys configured: every route is open, and admin routes answer only loopback callers. Set API_KEYS or run `npm run keys -- create`.');
-    }
+    await this.keysConfigured();
   }
 
+  /** Whether any key exists. Logs each switch between keyed and keyless mode, however it happened (API, CLI, another replica). */
   async keysConfigured(): Promise<boolean> {
-    if (this.envKeys.length > 0) return true;
+    if (this.envKeys.length > 0) {
+      this.noteMode(true);
+      return true;
+    }
     const now = Date.now();
     if (now - this.dbCount.at > COUNT_CACHE_MS) {
       this.dbCount = { value: await this.keys.countActive(), at: now };
+      this.noteMode(this.dbCount.value > 0);
     }
     return this.dbCount.value > 0;
   }
@@ -62,6 +68,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const entity = await this.keys.insert({ name: input.name, role: input.role, ownerId: input.ownerId, keyHash: hashKey(key), keyPrefix: keyPrefix(key) });
     this.dbCount.at = 0;
     this.logger.log(`API key ${entity.keyPrefix}… created for owner ${entity.ownerId} (${entity.role})`);
+    await this.keysConfigured();
     return { key, entity };
   }
 
@@ -69,9 +76,36 @@ export class ApiKeysService implements OnApplicationBootstrap {
     return this.keys.list();
   }
 
-  async revoke(id: string): Promise<void> {
-    if (!(await this.keys.revoke(id))) throw new NotFoundError(`No active API key with id ${id}`);
+  /**
+   * Revokes a stored key. Refuses (409) to remove the last admin key or the last key
+   * of all while API_KEYS is empty, unless `force`: that would open the server.
+   */
+  async revoke(id: string, options: { force?: boolean } = {}): Promise<void> {
+    const envKeysSet = this.envKeys.length > 0;
+    let overridden: string | undefined;
+    const res = await this.keys.revokeUnless(id, (target, active) => {
+      const refusal = revocationRefusal(target, active, envKeysSet);
+      if (!options.force) return refusal;
+      overridden = refusal;
+      return undefined;
+    });
+    if (res.outcome === 'missing') throw new NotFoundError(`No active API key with id ${id}`);
+    if (res.outcome === 'refused') throw new ConflictError(res.reason);
     this.dbCount.at = 0;
+    if (overridden) this.logger.warn(`API key ${res.target.keyPrefix}… revoked with force=true, overriding: ${overridden}`);
+    else this.logger.log(`API key ${res.target.keyPrefix}… revoked`);
+    await this.keysConfigured();
+  }
+
+  private noteMode(keyed: boolean): void {
+    const mode = keyed ? 'keyed' : 'keyless';
+    if (mode === this.mode) return;
+    const starting = this.mode === undefined;
+    this.mode = mode;
+    if (starting && keyed) this.logger.log(`Starting in keyed mode. ${KEYED_WARNING}`);
+    else if (starting) this.logger.warn(`Starting in keyless mode. ${KEYLESS_WARNING}`);
+    else if (keyed) this.logger.warn(`Switched from keyless to keyed mode: the first API key was stored. ${KEYED_WARNING}`);
+    else this.logger.warn(`Switched from keyed to keyless mode: the last active API key was revoked. ${KEYLESS_WARNING}`);
   }
 
   /** Records last use at most once a minute per key, off the request path. */

@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeysService } from './api-keys.service';
-import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, WhoAmIDto } from './auth.dto';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, RevokeApiKeyQueryDto, WhoAmIDto } from './auth.dto';
 import { AdminOnly, CurrentPrincipal, Principal } from './principal';
 
 const toDto = (e: ApiKeyEntity): ApiKeyDto => ({
@@ -47,12 +47,15 @@ export class AuthController {
     return { ...toDto(entity), key };
   }
 
-  /** Revokes an API key at once. */
   @Delete('keys/:id')
   @HttpCode(204)
   @AdminOnly()
-  @ApiErrors(400, 401, 403, 404)
-  async revokeApiKey(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    await this.keys.revoke(id);
+  @ApiOperation({
+    summary: 'Revokes an API key at once',
+    description: 'Refused with 409 for the last active admin key (or the last key of all) while API_KEYS is empty, since the server would lose its admin or fall back to keyless mode; pass force=true to revoke it anyway.',
+  })
+  @ApiErrors(400, 401, 403, 404, 409)
+  async revokeApiKey(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: RevokeApiKeyQueryDto): Promise<void> {
+    await this.keys.revoke(id, { force: query.force });
   }
 }

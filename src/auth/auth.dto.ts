@@ -1,4 +1,5 @@
-import { IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { Role } from './principal';
 
 export class CreateApiKeyDto {
@@ -55,4 +56,16 @@ export class WhoAmIDto {
   ownerId!: string;
   /** true when the server has no keys configured and you were let in without one */
   anonymous!: boolean;
+}
+
+export class RevokeApiKeyQueryDto {
+  /**
+   * Revoke even the last admin key (or the last key of all). Without API_KEYS the server
+   * then runs keyless: every route open, admin routes served to local callers only.
+   * @example false
+   */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'force must be true or false' })
+  force?: boolean;
 }

@@ -6,7 +6,7 @@ import { AuthGuard } from './auth.guard';
 import { ADMIN_ROUTE, isLoopback, Principal } from './principal';
 
 function context(remoteAddress: string, headers: Record<string, string> = {}, admin = false) {
-  const req: Record<string, unknown> = { socket: { remoteAddress }, header: (n: string) => headers[n.toLowerCase()] };
+  const req: Record<string, unknown> = { socket: { remoteAddress }, headers, header: (n: string) => headers[n.toLowerCase()] };
   const handler = () => undefined;
   if (admin) Reflect.defineMetadata(ADMIN_ROUTE, true, handler);
   const ctx = { getHandler: () => handler, getClass: () => class {}, switchToHttp: () => ({ getRequest: () => req }) } as unknown as ExecutionContext;
@@ -29,6 +29,16 @@ describe('AuthGuard', () => {
     const { ctx, req } = context('203.0.113.9');
     await expect(guard(false).canActivate(ctx)).resolves.toBe(true);
     expect(req.principal).toEqual({ role: 'user', ownerId: 'local', anonymous: true });
+  });
+
+  it('without keys, a loopback request carrying proxy headers is not local', async () => {
+    for (const [name, value] of [['x-forwarded-for', '203.0.113.7'], ['forwarded', 'for=203.0.113.7'], ['x-real-ip', '203.0.113.7'], ['x-forwarded-host', 'example.com']]) {
+      const { ctx, req } = context('127.0.0.1', { [name]: value }, true);
+      await expect(guard(false).canActivate(ctx)).rejects.toBeInstanceOf(ForbiddenError);
+      expect(req.principal).toEqual({ role: 'user', ownerId: 'local', anonymous: true });
+    }
+    // an empty header value still came from a proxy
+    await expect(guard(false).canActivate(context('::1', { 'x-forwarded-for': '' }, true).ctx)).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   it('with keys, needs a valid bearer and an admin key on admin routes', async () => {

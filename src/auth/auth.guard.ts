@@ -3,12 +3,13 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ForbiddenError, UnauthorizedError } from '../common/errors';
 import { ApiKeysService } from './api-keys.service';
-import { ADMIN_ROUTE, isLoopback, PUBLIC_ROUTE, RequestWithPrincipal } from './principal';
+import { ADMIN_ROUTE, isLocalCaller, PUBLIC_ROUTE, RequestWithPrincipal } from './principal';
 
 /**
  * Bearer API keys. With keys configured, every non-public route needs one and admin
  * routes need an admin key. Without keys, callers are anonymous and admin routes are
- * only served to loopback addresses.
+ * only served to local callers: loopback sockets whose request carries no forwarding
+ * header (a proxy on this host would otherwise lend every client its loopback address).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -25,10 +26,10 @@ export class AuthGuard implements CanActivate {
     const token = bearer(req.header('authorization'));
 
     if (!(await this.keys.keysConfigured())) {
-      const local = isLoopback(req.socket.remoteAddress);
+      const local = isLocalCaller(req);
       req.principal = { role: local ? 'admin' : 'user', ownerId: 'local', anonymous: true };
       if (adminOnly && !local) {
-        throw new ForbiddenError('Admin routes are only served to loopback callers while no API key is configured; set API_KEYS or create a key with `npm run keys -- create --role admin`');
+        throw new ForbiddenError('Admin routes are only served to local callers (loopback, without proxy headers such as X-Forwarded-For) while no API key is configured; set API_KEYS or create a key with `npm run keys -- create --role admin`');
       }
       return true;
     }

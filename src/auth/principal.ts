@@ -12,7 +12,7 @@ export interface Principal {
   anonymous: boolean;
 }
 
-export type RequestWithPrincipal = { principal?: Principal; ip?: string; socket: { remoteAddress?: string } };
+export type RequestWithPrincipal = { principal?: Principal; ip?: string; socket: { remoteAddress?: string }; headers: Record<string, unknown> };
 
 export const PUBLIC_ROUTE = 'llmos:public';
 export const ADMIN_ROUTE = 'llmos:admin';
@@ -27,6 +27,18 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
   const req = ctx.switchToHttp().getRequest<RequestWithPrincipal>();
   return req.principal ?? { role: 'user', ownerId: 'anonymous', anonymous: true };
 });
+
+/** Headers a reverse proxy adds: their presence means the socket's peer is not the caller. */
+export const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'x-forwarded-host', 'x-forwarded-proto'] as const;
+
+/**
+ * A caller on this machine: a loopback socket and no forwarding header. A reverse proxy
+ * on the same host connects from loopback too, on behalf of anyone, so any forwarding
+ * header makes the request remote (however it was spelled).
+ */
+export function isLocalCaller(req: { socket: { remoteAddress?: string }; headers: Record<string, unknown> }): boolean {
+  return isLoopback(req.socket.remoteAddress) && FORWARDING_HEADERS.every((h) => req.headers[h] === undefined);
+}
 
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../../src/app/create-app';
 import { loadConfig } from '../../../src/config/app-config';
@@ -23,6 +24,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** reuse the data dir and database of an earlier (closed) app: restart tests */
   reuse?: TestApp;
+  /** where the app's JSON log lines go (set LOG_LEVEL in env too: the default is silent) */
+  logDestination?: DestinationStream;
 }
 
 /** Boots the real application (real migrations, real database) on an ephemeral port. */
@@ -47,7 +50,7 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   });
-  const { app } = await createApp(config);
+  const { app } = await createApp(config, { logDestination: options.logDestination });
   await app.listen(0, '127.0.0.1');
   const cleanup = async () => {
     await drop?.();

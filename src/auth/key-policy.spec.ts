@@ -1,0 +1,21 @@
+import { revocationRefusal } from './key-policy';
+
+const admin = (id: string) => ({ id, role: 'admin' as const });
+const user = (id: string) => ({ id, role: 'user' as const });
+
+describe('revocationRefusal', () => {
+  it('refuses the last key of all, with what to do instead', () => {
+    expect(revocationRefusal(admin('a'), [admin('a')], false)).toMatch(/last active API key.*keyless mode.*API_KEYS.*another admin key.*force=true/);
+    expect(revocationRefusal(user('u'), [user('u')], false)).toMatch(/keyless mode/);
+  });
+
+  it('refuses the last admin key while user keys remain', () => {
+    expect(revocationRefusal(admin('a'), [admin('a'), user('u')], false)).toMatch(/last active admin key/);
+  });
+
+  it('allows revocations that leave an admin key, and anything while API_KEYS is set', () => {
+    expect(revocationRefusal(admin('a'), [admin('a'), admin('b')], false)).toBeUndefined();
+    expect(revocationRefusal(user('u'), [admin('a'), user('u')], false)).toBeUndefined();
+    expect(revocationRefusal(admin('a'), [admin('a')], true)).toBeUndefined();
+  });
+});
