@@ -21,6 +21,10 @@ export interface TrainJob {
   examples: number;
   progress: Record<string, unknown> | null;
   metrics: Record<string, unknown> | null;
+  /** the out-of-scope threshold the version serves with, its calibration and the run's training options (null until trained) */
+  threshold: number | null;
+  calibration: Record<string, unknown> | null;
+  options: Record<string, unknown> | null;
   error: string | null;
   createdAt: Date;
   finishedAt: Date | null;
@@ -153,6 +157,9 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
       examples: row.examples,
       progress: live ?? row.progress,
       metrics: row.metrics,
+      threshold: row.threshold,
+      calibration: (row.config?.calibration as Record<string, unknown> | undefined) ?? null,
+      options: (row.config?.options as Record<string, unknown> | undefined) ?? null,
       error: row.error,
       createdAt: row.createdAt,
       finishedAt: row.finishedAt,

@@ -21,7 +21,7 @@ export class NluController {
   @ApiBody({ type: ParseRequestDto, examples: { zh: { summary: '中文', value: { text: '今天的天气怎么样？' } }, en: { summary: 'English', value: { text: "What's the weather like in Shanghai tomorrow?" } } } })
   @ApiErrors(400, 401, 503)
   parse(@Body() body: ParseRequestDto): Promise<ParseResultDto> {
-    return this.nlu.parse(body.text, body.lang);
+    return this.nlu.parse(body.text, body.lang, { minConfidence: body.minConfidence });
   }
 
   /** Parses up to 64 texts with one model run. */
@@ -30,7 +30,7 @@ export class NluController {
   @ApiBody({ type: ParseBatchRequestDto, examples: { mixed: { summary: '中文 + English', value: { texts: ['我要订购一本小说', '《斗破苍穹》', 'I am browsing t-shirts, any recommendations?'] } } } })
   @ApiErrors(400, 401, 503)
   parseBatch(@Body() body: ParseBatchRequestDto): Promise<ParseResultDto[]> {
-    return this.nlu.parseBatch(body.texts, body.lang);
+    return this.nlu.parseBatch(body.texts, body.lang, { minConfidence: body.minConfidence });
   }
 
   /** Trains a new model version from the stored data in a worker thread; it replaces the served one atomically when done. Poll GET train/{jobId}. */

@@ -7,7 +7,7 @@ import type { Lang, NluTrainingData } from './core/types';
 import { activeSources, ActiveEntitySources, defaultEntitySettings, labelledEntityNames, NluEntitySettings, pipelineOptionsFor } from './entities/entity-settings';
 import { EntityExtractionPipeline } from './entities/pipeline';
 import { createGazetteer } from './runtime/gazetteer-module';
-import { LoadedNluModel, parseTexts, ParseResult } from './runtime/nlu-parser';
+import { LoadedNluModel, ParseOptions, parseTexts, ParseResult } from './runtime/nlu-parser';
 import { Featurizer, FeaturizerConfig } from './training/featurizer';
 import { INTENT_ONNX_OUTPUT } from './training/intent-onnx';
 import { SequenceTagger } from './training/sequence-tagger';
@@ -131,15 +131,18 @@ export class NluService {
     this.logger.log(`NLU model v${stored.version} active (${stored.labels.length} intents, threshold ${stored.threshold.toFixed(3)})`);
   }
 
-  async parse(text: string, lang?: Lang): Promise<ParseResult> {
-    return (await this.parseBatch([text], lang))[0];
+  /** `options.minConfidence` overrides the model's out-of-scope threshold for this call. */
+  async parse(text: string, lang?: Lang, options?: ParseOptions): Promise<ParseResult> {
+    return (await this.parseBatch([text], lang, options))[0];
   }
 
-  async parseBatch(texts: string[], lang?: Lang): Promise<ParseResult[]> {
-    return this.metrics.timeParse(texts.length, lang, () => this.parseBatchUnmetered(texts, lang));
+  async parseBatch(texts: string[], lang?: Lang, options?: ParseOptions): Promise<ParseResult[]> {
+    return this.metrics.timeParse(texts.length, lang, () => this.parseBatchUnmetered(texts, lang, options));
   }
 
-  private async parseBatchUnmetered(texts: string[], lang?: Lang): Promise<ParseResult[]> {
+  private async parseBatchUnmetered(texts: string[], lang?: Lang, options: ParseOptions = {}): Promise<ParseResult[]> {
+    const min = options.minConfidence;
+    if (min !== undefined && !(typeof min === 'number' && min >= 0 && min <= 1)) throw new BadInputError('minConfidence must be a number in [0, 1]', { field: 'minConfidence' });
     const model = this.model;
     if (!model) throw new UnavailableError('The NLU model is not trained yet (first start trains it from the bundled data in a few seconds); retry shortly', undefined, 3);
     if (texts.length > MAX_BATCH_TEXTS) throw new BadInputError(`At most ${MAX_BATCH_TEXTS} texts per batch`, { field: 'texts' });
@@ -157,6 +160,6 @@ export class NluService {
         const out = await this.pool.run(model.poolId, feeds, { transfer: true });
         return out[INTENT_ONNX_OUTPUT].data as Float32Array;
       },
-    });
+    }, options);
   }
 }

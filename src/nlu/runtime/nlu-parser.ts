@@ -21,7 +21,14 @@ export interface ParseResult {
   intentRanking: RankedIntent[];
   entities: ExtractedEntity[];
   outOfScope: boolean;
+  /** the confidence threshold in force for this answer: the request's minConfidence, else the model's */
+  threshold: number;
   modelVersion: number;
+}
+
+export interface ParseOptions {
+  /** overrides the model's threshold for this request, in [0, 1] */
+  minConfidence?: number;
 }
 
 /** The serving state of one trained model version. */
@@ -73,8 +80,9 @@ export function normalizeTitles(entities: ExtractedEntity[], text: string): Extr
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** Parses texts with one intent-model run for all of them (the pool batches across requests too). */
-export async function parseTexts(texts: string[], lang: Lang | undefined, deps: ParseDeps): Promise<ParseResult[]> {
+export async function parseTexts(texts: string[], lang: Lang | undefined, deps: ParseDeps, options: ParseOptions = {}): Promise<ParseResult[]> {
   const { model } = deps;
+  const threshold = options.minConfidence ?? model.threshold;
   const features: SparseFeatures[] = texts.map((t) => model.featurizer.featurize(t));
   let embeddings: { data: Float32Array; dim: number } | undefined;
   if (model.encoder) {
@@ -90,12 +98,12 @@ export async function parseTexts(texts: string[], lang: Lang | undefined, deps: 
   return Promise.all(
     texts.map(async (text, i) => {
       const language = lang ?? detectLanguage(text).lang;
-      const { intent, ranking, outOfScope } = rankIntents(probs.subarray(i * C, (i + 1) * C), model.labels, model.threshold);
+      const { intent, ranking, outOfScope } = rankIntents(probs.subarray(i * C, (i + 1) * C), model.labels, threshold);
       const extra: ExtractedEntity[][] = [];
       if (model.tagger) extra.push(model.tagger.predict(text));
       if (deps.ner) extra.push(await deps.ner(text));
       const entities = normalizeTitles(deps.entities.extract(text, language, extra), text);
-      return { text, language, intent, intentRanking: ranking, entities, outOfScope, modelVersion: model.version };
+      return { text, language, intent, intentRanking: ranking, entities, outOfScope, threshold, modelVersion: model.version };
     }),
   );
 }

@@ -165,7 +165,7 @@ export function inScopeQuantile(preds: ScoredPrediction[], share: number): numbe
  * split) and the served figures at it.
  */
 export function calibrateThreshold(preds: ScoredPrediction[], options: Partial<CalibrationOptions> = {}): ThresholdCalibration {
-  const o = { ...DEFAULT_CALIBRATION, ...options };
+  const o = { ...DEFAULT_CALIBRATION, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
   const finish = (threshold: number, method: CalibrationMethod, score: number | null = null, capped = false): ThresholdCalibration => {
     const f = figuresAt(preds, threshold);
     return {

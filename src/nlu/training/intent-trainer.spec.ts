@@ -170,6 +170,10 @@ describe('trainIntentClassifier', () => {
     expect(single.metrics.valExamples / train.length).toBeCloseTo(0.3, 1);
     expect(() => trainIntentClassifier(train, { ...opts, validationShare: 0.6 })).toThrow(/validationShare/);
     expect(() => trainIntentClassifier(train, { ...opts, seed: -1 })).toThrow(/seed/);
+    // unset fields of the API's options arrive as undefined and keep the defaults
+    const unset = trainIntentClassifier(train, { ...opts, seed: undefined, threshold: undefined, objective: undefined, validationShare: undefined });
+    expect(unset.calibration).toMatchObject({ setting: 'auto', objective: 'balanced' });
+    expect(unset.metrics.members).toHaveLength(5);
   });
 
   it('gives the same bytes for the same rows in any order and the same seed', () => {

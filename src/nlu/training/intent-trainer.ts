@@ -376,7 +376,9 @@ export function trainIntentClassifier(
   onProgress?: (p: IntentProgress) => void,
 ): TrainedIntentModel {
   const started = Date.now();
-  const o: IntentTrainerOptions = { ...DEFAULT_INTENT_TRAINER_OPTIONS, ...options };
+  // an option given as undefined (a DTO's unset field) keeps its default
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<IntentTrainerOptions>;
+  const o: IntentTrainerOptions = { ...DEFAULT_INTENT_TRAINER_OPTIONS, ...given };
   if (o.embeddings && o.embeddings.length !== unordered.length) throw new Error(`training set: ${o.embeddings.length} embeddings for ${unordered.length} examples`);
   const canonical = canonicalOrder(unordered, o.embeddings);
   const examples = canonical.examples;

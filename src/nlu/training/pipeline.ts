@@ -6,7 +6,7 @@
  */
 import type { NluTrainingData, TrainingExample } from '../core/types';
 import { exportIntentModel } from './intent-onnx';
-import { IntentProgress, IntentTrainerOptions, TrainedIntentModel, trainIntentClassifier } from './intent-trainer';
+import { canonicalOrder, IntentProgress, IntentTrainerOptions, TrainedIntentModel, trainIntentClassifier } from './intent-trainer';
 import { entityScores, EntityScores } from './metrics';
 import { Rng } from './rng';
 import { SequenceTagger, SequenceTaggerOptions } from './sequence-tagger';
@@ -95,7 +95,8 @@ export function trainNluArtifacts(
   let entities: EntityScores | null = null;
   const annotated = data.examples.some((e) => e.entities.length > 0);
   if (annotated) {
-    const examples: TrainingExample[] = data.examples;
+    // canonical order (intent, text), as the intent trainer does: the tagger's feature ids and shuffles then do not depend on the database's row order
+    const examples: TrainingExample[] = canonicalOrder(data.examples).examples;
     const seed = options.tagger?.seed ?? options.intent?.seed ?? 42;
     const report = (evaluation: boolean) => (p: { epoch: number; epochs: number; errors: number }) => onProgress?.({ phase: 'tagger', ...p, evaluation });
     const fraction = options.intent?.valFraction ?? 0.1;
