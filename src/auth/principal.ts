@@ -8,7 +8,7 @@ export interface Principal {
   ownerId: string;
   /** stable id of the key used (hash prefix or table id); undefined when no key is configured */
   keyId?: string;
-  /** true when the server runs without keys and the caller is on loopback */
+  /** true when the server runs without keys (keyless mode): nobody presented a key */
   anonymous: boolean;
 }
 

@@ -62,6 +62,14 @@ describe.each(testDatabases())('auth on %s', (db) => {
       await logs.waitFor(warning(/Switched from keyed to keyless mode/));
       await t.http().get('/api/v1/auth/keys').expect(200);
     });
+
+    it('documents force and the 409 on revokeApiKey', async () => {
+      const doc = await t.http().get('/docs/openapi.json').expect(200);
+      const op = doc.body.paths['/api/v1/auth/keys/{id}'].delete;
+      expect(op.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'force', in: 'query', required: false, description: expect.stringMatching(/last admin key/) })]));
+      expect(op.responses['409'].description).toMatch(/Conflicts/);
+      expect(op.summary).toMatch(/Revokes/);
+    });
   });
 
   it('`npm run keys -- revoke` refuses the last admin key unless --force', async () => {
