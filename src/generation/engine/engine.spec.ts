@@ -194,18 +194,25 @@ describe('GenerationEngine prefill batching (tiny GPT-2 fixture)', () => {
 
   it('counts a sequence once when a failed step ends a batch in which a stop string already ended it', async () => {
     const alone = await solo([PROMPTS[1]]);
-    const stop = alone[0].text.slice(2, 3);
     const finished: FinishedSequence[] = [];
-    let decodeSteps = 0;
-    // Steps fail from the one during which the stop string is found (it runs while the 3rd token is emitted).
+    let failed = false;
+    const seqs = [sequence(0, PROMPTS[0]), sequence(1, PROMPTS[1], 12, undefined, [alone[0].text.slice(0, 1)])];
+    // The engine emits recorded tokens right after starting a run: fail the decode step
+    // during which the stop string ended sequence 1 (it is still a row of that step).
     const failing: StepRunner = async (feeds) => {
-      if (feeds.input_ids.dims[1] === 1 && ++decodeSteps >= 3) throw new Error('injected failure');
-      return run(feeds);
+      const out = run(feeds);
+      await null;
+      if (!failed && feeds.input_ids.dims[1] === 1 && seqs[1].finished === 'stop') {
+        failed = true;
+        await out; // the session outlives the test's runs
+        throw new Error('injected failure');
+      }
+      return out;
     };
     const e = new GenerationEngine('tiny', shape, failing, makeTensorLike, LIMITS, { finished: (f) => finished.push(f) });
-    const seqs = [sequence(0, PROMPTS[0]), sequence(1, PROMPTS[1], 12, undefined, [stop])];
     for (const s of seqs) e.submit(s);
     const results = await Promise.all(seqs.map(collect));
+    expect(failed).toBe(true);
     expect(results.map((r) => r.reason)).toEqual(['error', 'stop']);
     expect(finished.map((f) => f.reason).sort()).toEqual(['error', 'stop']);
     expect(e.getStats().finished).toEqual({ error: 1, stop: 1 });
