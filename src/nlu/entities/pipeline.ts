@@ -126,10 +126,10 @@ export class EntityExtractionPipeline {
     const trained = extra.map((list) => alignToText(text, list));
     const lookups = this.gazetteer.extract(text);
     const found = extractBuiltins(text, { kinds: this.builtins, now: this.now, timeZone: this.timeZone, lang: language });
-    const builtins = this.rename(dropGazetteerCuts(this.builtinTypes ? found.filter((e) => this.builtinTypes!.has(e.entity)) : found, lookups));
+    const builtins = dropGazetteerCuts(this.builtinTypes ? found.filter((e) => this.builtinTypes!.has(e.entity)) : found, lookups);
     const titles = this.titles ? this.rename(extractTitles(text)) : [];
     const tagger = trained.flat().filter((e) => e.extractor === 'tagger');
-    const ruled = applyTaggerPrecedence([...reconcileWithTrained(text, builtins, trained), ...lookups, ...titles], tagger);
+    const ruled = applyTaggerPrecedence([...reconcileWithTrained(text, builtins, trained, this.names), ...lookups, ...titles], tagger);
     const lists: ExtractedEntity[][] = [this.regex.extract(text), ruled.rules];
     for (const fn of this.extractors.values()) lists.push(alignToText(text, fn(text, language)));
     lists.push(ruled.tagger, ...trained.map((list) => list.filter((e) => e.extractor !== 'tagger')));

@@ -50,6 +50,14 @@ describe('the user\'s tagger over built-ins and gazetteers', () => {
     expect(slim(mapped.extract('we are 12'))).toEqual([['party_size', '12', 12, 'builtin']]);
   });
 
+  it('keeps a price whole when the tagger found only its number', () => {
+    const text = 'a laptop under 5000 yuan';
+    expect(slim(pipeline.extract(text, 'en', [[tag(text, 'price', '5000')]]))).toEqual([
+      ['category', 'laptop', '笔记本电脑', 'lookup'],
+      ['price', '5000 yuan', { amount: 5000, currency: 'CNY' }, 'builtin'],
+    ]);
+  });
+
   it('lets a gazetteer entry absorb a shorter tagger span of its own type', () => {
     const text = '今天昆明天气怎么样';
     const got = pipeline.extract(text, 'zh', [[tag(text, 'date', '今天'), tag(text, 'city', '昆'), tag(text, 'date', '明天')]]);
@@ -59,13 +67,13 @@ describe('the user\'s tagger over built-ins and gazetteers', () => {
     ]);
   });
 
-  it('drops overlapping rules and keeps exact agreements', () => {
+  it('drops overlapping rules; a rule containing a tagger span of its name absorbs it', () => {
     const text = 'x';
     const b = (entity: string, start: number, end: number, extractor = 'builtin'): ExtractedEntity => ({ entity, value: null, text, start, end, confidence: 0.9, extractor });
     const rules = [b('number', 0, 2), b('city', 3, 6, 'lookup'), b('date', 8, 10)];
     const tagger = [b('party_size', 1, 2, 'tagger'), b('city', 4, 5, 'tagger'), b('date', 8, 10, 'tagger')];
     const out = applyTaggerPrecedence(rules, tagger);
     expect(out.rules).toEqual([rules[1], rules[2]]);
-    expect(out.tagger).toEqual([tagger[0], tagger[2]]);
+    expect(out.tagger).toEqual([tagger[0]]);
   });
 });

@@ -5,12 +5,12 @@
  * user's data labels `party_size` came back as the built-in `number`, a `北京` labelled
  * `location` as the bundled `city`. The tagger speaks the user's schema, so where it found
  * something, its span wins:
- *  1. a gazetteer or title match (extractor `lookup`) that contains a tagger span of the
- *     same entity name keeps its own span and absorbs that tagger span (the tagger's 昆 of
- *     昆明 becomes the city 昆明; 《三体》 stays whole);
- *  2. a built-in that reconcile.ts narrowed onto a tagger span (same name or family), or that
- *     covers exactly a tagger span of its name, keeps its resolved value;
- *  3. every other built-in and gazetteer match that overlaps a tagger span is dropped.
+ *  1. a built-in, gazetteer or title match that contains a tagger span of the same entity
+ *     name keeps its own span and resolved value and absorbs that tagger span (the tagger's
+ *     昆 of 昆明 becomes the city 昆明; 《三体》 stays whole; "5000" of "5000 yuan" stays the
+ *     price 5000 yuan). Time and count built-ins were already narrowed onto the tagger's
+ *     span by reconcile.ts, so for them the user's span convention holds;
+ *  2. every other built-in and gazetteer match that overlaps a tagger span is dropped.
  * What is left goes to mergeEntities as before; user regexes and other model extractors
  * (a transformer NER model) are not affected.
  *
@@ -45,11 +45,9 @@ export function applyTaggerPrecedence(
   for (const r of rules) {
     for (const t of tagger) {
       if (t.entity !== r.entity) continue;
-      if (r.extractor === 'lookup' && within(t, r)) {
+      if (within(t, r)) {
         confirmed.add(r);
         absorbed.add(t);
-      } else if (t.start === r.start && t.end === r.end) {
-        confirmed.add(r);
       }
     }
   }

@@ -16,8 +16,8 @@
  * and confidence (a `number` becoming a `quantity` gets the { amount, unit } shape with an
  * empty unit). Everything else is left to mergeEntities. A trained entity of another family
  * (a tagger's `product` over a builtin `number`) changes nothing here; precedence.ts then lets
- * the trained span win. The same holds for a built-in renamed to a user's entity name
- * (entity-settings.ts): a trained entity of that name inside it narrows it the same way.
+ * the trained span win. The same holds for a time or count built-in named after a user's
+ * entity (entity-settings.ts): a trained entity of that name inside it narrows it the same way.
  */
 import type { ExtractedEntity } from '../core/types';
 import type { QuantityValue } from './builtin/quantity';
@@ -37,27 +37,39 @@ function valueAs(b: ExtractedEntity, type: string): unknown {
   return b.value;
 }
 
-/** Same name, or both in one family (time, count): the trained span may rename and narrow the built-in one. */
-function agrees(builtin: string, trained: string): boolean {
-  return builtin === trained || (FAMILY[builtin] !== undefined && FAMILY[builtin] === FAMILY[trained]);
+/**
+ * A time or count built-in and a trained entity of its family, or of the name the settings
+ * give it (a `number` named `party_size`): the trained span may rename and narrow it.
+ * Other built-ins (price, contacts) keep their span; precedence.ts lets them absorb a
+ * trained span of their name inside them (the tagger's "5000" of "5000 yuan").
+ */
+function agrees(builtin: string, trained: string, names: Readonly<Record<string, string>>): boolean {
+  const family = FAMILY[builtin];
+  return family !== undefined && (family === FAMILY[trained] || (names[builtin] ?? builtin) === trained);
 }
 
 /**
- * Built-in entities renamed (and narrowed) to the trained extractors' schema where they agree
- * on the family or carry the same name (a `number` configured as `party_size` and a tagger's
- * `party_size` inside it: the tagger's span, the built-in's numeric value).
+ * Built-in entities renamed (and narrowed) to the trained extractors' schema where they agree,
+ * and otherwise named by `names` (entity-settings.ts): the returned entities carry their
+ * final names. A `number` named `party_size` with a tagger's `party_size` inside it gets
+ * the tagger's span and keeps the built-in's numeric value.
  */
-export function reconcileWithTrained(text: string, builtins: readonly ExtractedEntity[], trained: readonly (readonly ExtractedEntity[])[]): ExtractedEntity[] {
+export function reconcileWithTrained(
+  text: string,
+  builtins: readonly ExtractedEntity[],
+  trained: readonly (readonly ExtractedEntity[])[],
+  names: Readonly<Record<string, string>> = {},
+): ExtractedEntity[] {
   const candidates = trained.flat();
-  if (candidates.length === 0) return [...builtins];
   return builtins.map((b) => {
     // the longest agreeing trained span inside this built-in one
     let best: ExtractedEntity | undefined;
     for (const e of candidates) {
-      if (!agrees(b.entity, e.entity) || e.start < b.start || e.end > b.end) continue;
+      if (!agrees(b.entity, e.entity, names) || e.start < b.start || e.end > b.end) continue;
       if (!best || e.end - e.start > best.end - best.start) best = e;
     }
-    if (!best || (best.entity === b.entity && best.start === b.start && best.end === b.end)) return b;
+    const name = names[b.entity] ?? b.entity;
+    if (!best || (best.entity === name && best.start === b.start && best.end === b.end)) return name === b.entity ? b : { ...b, entity: name };
     return { ...b, entity: best.entity, start: best.start, end: best.end, text: text.slice(best.start, best.end), value: valueAs(b, best.entity) };
   });
 }
