@@ -18,8 +18,8 @@ export class EntitySourceInputDto {
   enabled?: boolean | 'auto';
 
   @ApiPropertyOptional({
-    description: 'The entity name its matches are reported under: one of your own types (a trained tagger span of that name then narrows the match and keeps its resolved value), or the built-in name.',
-    examples: { en: { value: 'party_size' }, zh: { value: '人数' } },
+    description: 'The entity name its matches are reported under: one of your own types (party_size, 人数; a trained tagger span of that name inside a match then wins and the resolved value stays), or the built-in name.',
+    example: 'party_size',
   })
   @IsOptional()
   @IsString()
@@ -127,7 +127,7 @@ export class NluSettingsInputDto {
 export class EntitySourceDto {
   @ApiProperty({ oneOf: [{ type: 'boolean' }, { type: 'string', enum: ['auto'] }], description: ENABLED_DOC, example: 'auto' })
   enabled!: boolean | 'auto';
-  @ApiProperty({ description: 'The entity name its matches are reported under.', examples: { en: { value: 'party_size' }, zh: { value: '人数' } } })
+  @ApiProperty({ description: 'The entity name its matches are reported under (party_size, 人数, or the built-in name).', example: 'party_size' })
   entity!: string;
 }
 
