@@ -7,6 +7,11 @@
  * latency p50/p99 and throughput at each concurrency. Prints the ratios against the goals
  * (accuracy >= NLP.js + 3 points, throughput >= NLP.js's) and writes JSON to bench/results/.
  * --folds k adds k-fold cross-validation of both systems on the same folds (slower).
+ * "Training under load" (bench/lib/nlu-training-load.ts): a real server process trains the
+ * bundled data at first start, then --load-examples (default 15000; 0 skips it) examples of
+ * a diverse 150-intent set and activates twice, while a client polls /health/live; it
+ * reports the longest liveness latency (goal < 100 ms), failed requests and peak RSS (goal
+ * < 1.5 GiB). --only-load runs just that part.
  *
  * What each side is given (the same training split for both):
  *  - LLM OS: trained exactly as the server trains (worker thread, default options) and served
@@ -44,6 +49,7 @@ import { kFoldSplits } from '../src/nlu/training/metrics';
 import type { NluTrainingOptions, TrainedArtifacts } from '../src/nlu/training/pipeline';
 import { runTrainingInWorker } from '../src/nlu/training/run-training';
 import { percentile, printTable, runClosedLoop } from './lib/load';
+import { diverseIntentSet, measureTrainingUnderLoad, TrainingLoadReport } from './lib/nlu-training-load';
 
 interface NlpJsEntity {
   start: number;
@@ -158,8 +164,35 @@ async function kFold(data: NluTrainingData, k: number, known: Set<string>) {
   return { llmos: { ...quality(ours), folds: ours.folds }, nlpjs: quality(score(order, pooled)) };
 }
 
+const LIVENESS_GOAL_MS = 100;
+const RSS_GOAL_MIB = 1536;
+
+async function trainingUnderLoad(examples: number): Promise<TrainingLoadReport | null> {
+  if (examples <= 0) return null;
+  const perIntent = Math.max(1, Math.round(examples / 150));
+  const r = await measureTrainingUnderLoad(diverseIntentSet(150, perIntent));
+  printTable('Training under load (server process; one client polls /health/live back to back)', [
+    { phase: 'first start: bundled data', examples: '', 'train s': r.firstStart.seconds, 'live max ms': r.firstStart.liveMaxMs, 'live p99 ms': r.firstStart.liveP99Ms, requests: r.firstStart.requests, failed: r.firstStart.failed, 'RSS peak MiB': r.firstStart.rssPeakMiB },
+    { phase: 'train + 2 activations', examples: r.large.examples, 'train s': r.large.trainSeconds, 'live max ms': r.large.liveMaxMs, 'live p99 ms': r.large.liveP99Ms, requests: r.large.requests, failed: r.large.failed, 'RSS peak MiB': r.large.rssPeakMiB },
+  ]);
+  const live = Math.max(r.firstStart.liveMaxMs, r.large.liveMaxMs);
+  const rss = r.large.rssPeakMiB;
+  process.stdout.write(`Liveness during training and activation: max ${live.toFixed(0)} ms (goal < ${LIVENESS_GOAL_MS} ms: ${live < LIVENESS_GOAL_MS ? 'met' : 'NOT met'}), ${r.firstStart.failed + r.large.failed} failed requests${r.large.failures.length ? ` (${r.large.failures.join(', ')})` : ''}; activation ${r.large.activateMs.map((x) => x.toFixed(0)).join(' / ')} ms\n`);
+  process.stdout.write(`RSS peak while training ${r.large.examples} examples: ${rss.toFixed(0)} MiB (goal < ${RSS_GOAL_MIB} MiB: ${rss < RSS_GOAL_MIB ? 'met' : 'NOT met'}${r.large.peakReset ? '' : '; peak since start: the kernel refused to reset it'}); first start ${r.firstStart.rssPeakMiB.toFixed(0)} MiB\n`);
+  return r;
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '1,16' }, folds: { type: 'string', default: '0' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '1,16' }, folds: { type: 'string', default: '0' }, 'load-examples': { type: 'string', default: '15000' }, 'only-load': { type: 'boolean', default: false } } });
+  if (values['only-load']) {
+    Logger.overrideLogger(['error', 'warn']);
+    const load = await trainingUnderLoad(Number(values['load-examples']));
+    mkdirSync(resolve('bench', 'results'), { recursive: true });
+    const file = resolve('bench', 'results', `nlu-load-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify({ bench: 'nlu', trainingUnderLoad: load, machine: { cpus: os.cpus().length, node: process.version, loadavg: os.loadavg() } }, null, 2));
+    process.stdout.write(`Wrote ${file}\n`);
+    return;
+  }
   const seconds = Number(values.seconds);
   const levels = values.concurrency!.split(',').map(Number);
   const folds = Number(values.folds);
@@ -232,6 +265,7 @@ async function main(): Promise<void> {
     printTable(`${folds}-fold cross-validation on all ${data.examples.length} examples (same folds for both)`, (['accuracy', 'macroF1', 'oosRecall', 'entityF1'] as const).map((k) =>
       row(k, kfold!.llmos[k], kfold!.nlpjs[k])));
   }
+  const load = await trainingUnderLoad(Number(values['load-examples']));
   process.stdout.write(`Load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)\n`);
 
   mkdirSync(resolve('bench', 'results'), { recursive: true });
@@ -242,7 +276,7 @@ async function main(): Promise<void> {
     quality: q, trainingSeconds: { llmos: llmTrainS, nlpjs: nlpTrainS }, goals: { accuracy: accGoal, throughput: rpsGoal },
     llmos: { threshold: m.threshold, calibration: m.calibration, servedReferenceAgreement: agreement, perIntent: llm.perIntent, entities: llm.entities, timings: artifacts.metrics.timings },
     nlpjs: { perIntent: nlpReport.perIntent, entities: nlpReport.entities, intentOnlyAccuracy: plainAccuracy },
-    speed, kfold,
+    speed, kfold, trainingUnderLoad: load,
   }, null, 2));
   process.stdout.write(`Wrote ${file}\n`);
 }

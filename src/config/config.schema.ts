@@ -46,6 +46,7 @@ export const SETTINGS = {
   INFERENCE_AUTOLOAD: { kind: 'bool', default: 'true', description: 'Load every valid model of the store at start-up.' },
   INFERENCE_REQUIRED_MODELS: { kind: 'list', default: '', description: 'Model ids that must be loaded before /health/ready is true (besides those with "required": true in llmos.json).' },
   NLU_BOOTSTRAP: { kind: 'bool', default: 'true', description: 'On a start with no NLU data, import the bundled zh/en training data and train a first model, so /nlu/parse answers out of the box.' },
+  NLU_KEEP_VERSIONS: { kind: 'int', default: '5', min: 1, max: 1000, description: 'Trained NLU model versions kept (the newest ready ones, plus the active one whatever its age); older versions and their artifact files are deleted after each training run.' },
   NLU_NER_MODEL: { kind: 'string', default: 'auto', description: 'Token-classification model (models/ id) whose entities join the NLU extractors; auto = the first loaded one, none = off.' },
   NLU_ENCODER_MODEL: { kind: 'string', default: 'auto', description: 'Feature-extraction model (models/ id) whose sentence embeddings the intent classifier also learns from; auto = the first loaded one, none = off. Applies to models trained afterwards.' },
   NLU_IMPORT_BODY_LIMIT: { kind: 'size', default: '50mb', description: 'Largest accepted body of POST /api/v1/nlu/import and /import/file (training data files: JSON, NDJSON, Rasa YAML); larger bodies get 413. Other routes keep BODY_LIMIT.' },

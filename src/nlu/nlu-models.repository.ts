@@ -2,39 +2,44 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { NluModelEntity } from './nlu.entities';
+import type { ArtifactDb, ArtifactRow } from './runtime/artifact-cache';
+import type { ArtifactFile } from './runtime/artifact-files';
 
 export interface StoredModel {
   version: number;
   labels: string[];
   threshold: number;
   config: Record<string, unknown>;
-  onnx: Uint8Array;
+  /** path of the ONNX file (the inference worker reads it), or its bytes */
+  onnx: string | Uint8Array;
   tagger: string | null;
 }
 
-/** Trained NLU model versions: metrics, artifacts (ONNX bytes, tagger JSON), which one is active. */
+/**
+ * Trained NLU model versions: metrics, which one is active, and the checksum rows and
+ * chunks of their artifacts (the files themselves: runtime/artifact-cache.ts).
+ */
 @Injectable()
-export class NluModelsRepository {
+export class NluModelsRepository implements ArtifactDb {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   private get repo() {
     return this.ds.getRepository(NluModelEntity);
   }
 
-  async startTraining(examples: number): Promise<number> {
-    const row = await this.repo.save(this.repo.create({ status: 'training', examples, progress: { phase: 'queued' } }));
-    return row.version;
+  async startTraining(examples: number): Promise<NluModelEntity> {
+    return this.repo.save(this.repo.create({ status: 'training', examples, progress: { phase: 'queued' } }));
   }
 
   async progress(version: number, progress: Record<string, unknown>): Promise<void> {
     await this.ds.query(`UPDATE nlu_models SET progress = $2::jsonb WHERE version = $1`, [version, JSON.stringify(progress)]);
   }
 
-  /** Stores a finished run's artifacts; the version becomes `ready` when `activate` serves it. */
-  async saveArtifacts(version: number, m: { labels: string[]; threshold: number; config: Record<string, unknown>; metrics: Record<string, unknown>; onnx: Uint8Array; tagger: string | null }): Promise<void> {
+  /** A finished run's results (small: labels, threshold, settings, metrics); the artifacts are recorded separately. */
+  async saveResult(version: number, m: { labels: string[]; threshold: number; config: Record<string, unknown>; metrics: Record<string, unknown> }): Promise<void> {
     await this.ds.query(
-      `UPDATE nlu_models SET labels = $2::jsonb, threshold = $3, config = $4::jsonb, metrics = $5::jsonb, onnx = $6, tagger = $7, finished_at = now(), progress = '{"phase":"activating"}'::jsonb WHERE version = $1`,
-      [version, JSON.stringify(m.labels), m.threshold, JSON.stringify(m.config), JSON.stringify(m.metrics), Buffer.from(m.onnx.buffer, m.onnx.byteOffset, m.onnx.byteLength), m.tagger],
+      `UPDATE nlu_models SET labels = $2::jsonb, threshold = $3, config = $4::jsonb, metrics = $5::jsonb, finished_at = now(), progress = '{"phase":"activating"}'::jsonb WHERE version = $1`,
+      [version, JSON.stringify(m.labels), m.threshold, JSON.stringify(m.config), JSON.stringify(m.metrics)],
     );
   }
 
@@ -42,12 +47,23 @@ export class NluModelsRepository {
     await this.repo.update({ version }, { status: 'failed', error, finishedAt: new Date() });
   }
 
+  /** A finished run that does not serve: ready, with the reason in `note`. */
+  async markReady(version: number, note: string): Promise<void> {
+    await this.ds.query(`UPDATE nlu_models SET status = 'ready', note = $2, progress = '{"phase":"done"}'::jsonb WHERE version = $1`, [version, note]);
+  }
+
   /** Makes `version` the active one (exactly one active, enforced by a unique partial index); a just-trained version becomes ready at the same moment. */
-  async activate(version: number): Promise<void> {
+  async activate(version: number, by: 'training' | 'user'): Promise<void> {
     await this.ds.transaction(async (m) => {
       await m.query(`UPDATE nlu_models SET active = false WHERE active AND version <> $1`, [version]);
-      await m.query(`UPDATE nlu_models SET active = true, status = 'ready', progress = '{"phase":"done"}'::jsonb WHERE version = $1`, [version]);
+      await m.query(`UPDATE nlu_models SET active = true, status = 'ready', note = NULL, activated_at = now(), activated_by = $2, progress = '{"phase":"done"}'::jsonb WHERE version = $1`, [version, by]);
     });
+  }
+
+  /** The active version when someone activated it explicitly after `since` (so a run started at `since` must not replace it). */
+  async explicitActivationSince(since: Date): Promise<number | null> {
+    const rows: { version: number }[] = await this.ds.query(`SELECT version FROM nlu_models WHERE active AND activated_by = 'user' AND activated_at >= $1`, [since]);
+    return rows[0]?.version ?? null;
   }
 
   list(): Promise<NluModelEntity[]> {
@@ -58,26 +74,65 @@ export class NluModelsRepository {
     return this.repo.findOneBy({ version });
   }
 
-  /** Marks runs that were training when the process stopped as failed. */
-  async failInterrupted(): Promise<number> {
-    const res = await this.repo.update({ status: 'training' }, { status: 'failed', error: 'interrupted: the server stopped during training', finishedAt: new Date() });
-    return res.affected ?? 0;
-  }
-
-  /** Artifacts of a ready version (or of one whose training just stored them, `justTrained`). */
-  async loadArtifacts(version: number, justTrained = false): Promise<StoredModel | null> {
-    const row = await this.repo
-      .createQueryBuilder('m')
-      .addSelect('m.onnx')
-      .addSelect('m.tagger')
-      .where('m.version = :version AND m.status IN (:...statuses)', { version, statuses: justTrained ? ['ready', 'training'] : ['ready'] })
-      .getOne();
-    if (!row || !row.onnx) return null;
-    return { version: row.version, labels: row.labels, threshold: row.threshold ?? 0, config: row.config ?? {}, onnx: new Uint8Array(row.onnx), tagger: row.tagger };
+  /** Marks runs that were training when the process stopped as failed; returns their versions. */
+  async failInterrupted(): Promise<number[]> {
+    const rows: { version: number }[] = await this.ds.query(
+      `UPDATE nlu_models SET status = 'failed', error = 'interrupted: the server stopped during training', finished_at = now() WHERE status = 'training' RETURNING version`,
+    );
+    return rows.map((r) => r.version);
   }
 
   async activeVersion(): Promise<number | null> {
     const row = await this.repo.findOne({ where: { active: true }, select: { version: true } });
     return row?.version ?? null;
+  }
+
+  /** Deletes a version's row, its artifact rows and chunks (cascade). */
+  async delete(version: number): Promise<void> {
+    await this.repo.delete({ version });
+  }
+
+  /**
+   * Versions beyond the newest `keep` ready ones: older ready versions and finished runs
+   * older than the oldest kept one. Never the active version, never a run in training.
+   */
+  async prunable(keep: number): Promise<number[]> {
+    const rows: { version: number }[] = await this.ds.query(
+      `WITH kept AS (SELECT version FROM nlu_models WHERE status = 'ready' ORDER BY version DESC LIMIT $1)
+       SELECT version FROM nlu_models
+       WHERE NOT active AND status <> 'training' AND version NOT IN (SELECT version FROM kept)
+         AND (status = 'ready' OR version < COALESCE((SELECT min(version) FROM kept), 0))
+       ORDER BY version`,
+      [keep],
+    );
+    return rows.map((r) => r.version);
+  }
+
+  // ArtifactDb
+  async artifacts(version: number): Promise<ArtifactRow[]> {
+    const rows: { name: string; sha256: string; bytes: string | number; chunks: number }[] = await this.ds.query(`SELECT name, sha256, bytes, chunks FROM nlu_artifacts WHERE version = $1 ORDER BY name`, [version]);
+    return rows.map((r) => ({ name: r.name, sha256: r.sha256.trim(), bytes: Number(r.bytes), chunks: r.chunks }));
+  }
+
+  async saveArtifact(version: number, f: ArtifactFile): Promise<void> {
+    await this.ds.query(
+      `INSERT INTO nlu_artifacts (version, name, sha256, bytes, chunks) VALUES ($1, $2, $3, $4, 0)
+       ON CONFLICT (version, name) DO UPDATE SET sha256 = EXCLUDED.sha256, bytes = EXCLUDED.bytes, chunks = 0`,
+      [version, f.name, f.sha256, f.bytes],
+    );
+    await this.ds.query(`DELETE FROM nlu_artifact_chunks WHERE version = $1 AND name = $2`, [version, f.name]);
+  }
+
+  async writeChunk(version: number, name: string, seq: number, data: Buffer): Promise<void> {
+    await this.ds.query(`INSERT INTO nlu_artifact_chunks (version, name, seq, data) VALUES ($1, $2, $3, $4)`, [version, name, seq, data]);
+  }
+
+  async setChunks(version: number, name: string, chunks: number): Promise<void> {
+    await this.ds.query(`UPDATE nlu_artifacts SET chunks = $3 WHERE version = $1 AND name = $2`, [version, name, chunks]);
+  }
+
+  async readChunk(version: number, name: string, seq: number): Promise<Buffer | null> {
+    const rows: { data: Buffer | Uint8Array }[] = await this.ds.query(`SELECT data FROM nlu_artifact_chunks WHERE version = $1 AND name = $2 AND seq = $3`, [version, name, seq]);
+    return rows[0] ? Buffer.from(rows[0].data) : null;
   }
 }

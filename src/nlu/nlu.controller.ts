@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/principal';
 import { ApiErrors } from '../common/api-errors.decorator';
-import { EvaluateRequestDto, EvaluationReportDto, ParseBatchRequestDto, ParseRequestDto, ParseResultDto, TrainJobDto } from './nlu.dto';
+import { DeletedDto, EvaluateRequestDto, EvaluationReportDto, ParseBatchRequestDto, ParseRequestDto, ParseResultDto, TrainJobDto } from './nlu.dto';
 import { NluTrainingService } from './nlu-training.service';
+import { TrainOptionsDto } from './train-options.dto';
 import { NluService } from './nlu.service';
 
 @ApiTags('nlu')
@@ -33,13 +34,14 @@ export class NluController {
     return this.nlu.parseBatch(body.texts, body.lang, { minConfidence: body.minConfidence });
   }
 
-  /** Trains a new model version from the stored data in a worker thread; it replaces the served one atomically when done. Poll GET train/{jobId}. */
+  /** Trains a new model version from the stored data in a worker thread; it replaces the served one atomically when done, unless `activate` is false or a version was activated explicitly meanwhile (the job's `note` then says so). Poll GET train/{jobId}. */
   @Post('train')
   @HttpCode(202)
   @AdminOnly()
+  @ApiBody({ type: TrainOptionsDto, required: false, examples: { defaults: { summary: 'Defaults', value: {} }, staged: { summary: 'Train without serving', value: { activate: false, seed: 42 } } } })
   @ApiErrors(400, 401, 403, 409)
-  train(): Promise<TrainJobDto> {
-    return this.training.train();
+  train(@Body() body: TrainOptionsDto = {}): Promise<TrainJobDto> {
+    return this.training.train(body ?? {});
   }
 
   /** Progress (phase, epoch, loss, validation accuracy) and, when done, metrics of a training job. */
@@ -63,6 +65,14 @@ export class NluController {
   @ApiErrors(400, 401, 403, 404, 409)
   activateNluModel(@Param('version', ParseIntPipe) version: number): Promise<TrainJobDto> {
     return this.training.activate(version);
+  }
+
+  @Delete('models/:version')
+  @AdminOnly()
+  @ApiOperation({ summary: 'Deletes a trained NLU model version', description: 'Removes the version, its metrics and its artifact files. The active version is refused with 409 (activate another one first), so is one still training; an unknown version is a 404.' })
+  @ApiErrors(400, 401, 403, 404, 409)
+  deleteNluModel(@Param('version', ParseIntPipe) version: number): Promise<DeletedDto> {
+    return this.training.deleteVersion(version);
   }
 
   /** Held-out or k-fold evaluation of the current data: accuracy, macro-F1, per-intent precision/recall, confusion matrix, out-of-scope recall, entity precision/recall/F1 per type. Trains temporary models (seconds to a minute). */

@@ -292,6 +292,8 @@ export class TrainJobDto {
   /** The training options the run was started with (POST /nlu/train body). @example {"threshold":"auto","seed":42} */
   options!: Record<string, unknown> | null;
   error!: string | null;
+  /** Why a finished run is not serving: it was started with activate: false, or a version was activated explicitly after it started (an explicit activation wins). @example "Not activated: version 1 was activated explicitly after this run started, and an explicit activation wins over a run that finishes later; POST /api/v1/nlu/models/2/activate serves it" */
+  note!: string | null;
   createdAt!: Date;
   finishedAt!: Date | null;
 }

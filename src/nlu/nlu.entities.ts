@@ -45,9 +45,12 @@ export class NluModelEntity {
   @Column({ type: 'jsonb', nullable: true }) config!: Record<string, unknown> | null;
   @Column({ type: 'jsonb', nullable: true }) metrics!: Record<string, unknown> | null;
   @Column({ type: 'jsonb', nullable: true }) progress!: Record<string, unknown> | null;
-  @Column({ type: 'bytea', nullable: true, select: false }) onnx!: Buffer | null;
-  @Column({ type: 'text', nullable: true, select: false }) tagger!: string | null;
+  /** the artifacts (ONNX, tagger) are in nlu_artifacts and files: docs/decisions/0008-nlu-artifacts.md */
   @Column({ type: 'text', nullable: true }) error!: string | null;
+  /** why a finished run is not the active version (activate: false, or an explicit activation came after it started) */
+  @Column({ type: 'text', nullable: true }) note!: string | null;
+  @Column({ name: 'activated_at', type: 'timestamptz', nullable: true }) activatedAt!: Date | null;
+  @Column({ name: 'activated_by', type: 'varchar', length: 16, nullable: true }) activatedBy!: 'training' | 'user' | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
 }

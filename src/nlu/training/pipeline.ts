@@ -4,7 +4,9 @@
  * calls it through runTrainingInWorker (run-training.ts); it is exported for the worker
  * and for scripts. Plain TypeScript, deterministic for given data and options.
  */
+import { isMainThread, threadId } from 'node:worker_threads';
 import type { NluTrainingData, TrainingExample } from '../core/types';
+import type { ArtifactFile } from '../runtime/artifact-files';
 import { exportIntentModel } from './intent-onnx';
 import { canonicalOrder, IntentProgress, IntentTrainerOptions, TrainedIntentModel, trainIntentClassifier } from './intent-trainer';
 import { entityScores, EntityScores } from './metrics';
@@ -12,7 +14,15 @@ import { Rng } from './rng';
 import { SequenceTagger, SequenceTaggerOptions } from './sequence-tagger';
 import type { Gazetteer } from './tagger-features';
 
+/**
+ * The API's training options (POST /nlu/train body, TrainOptionsDto) as given: every field
+ * but `activate` is the intent-trainer option of the same name; `seed` also seeds the tagger.
+ */
+export type TrainRequest = Partial<Omit<IntentTrainerOptions, 'embeddings' | 'outOfScope' | 'featurizer'>> & { activate?: boolean };
+
 export interface NluTrainingOptions {
+  /** the API's options for this run (see TrainRequest) */
+  request?: TrainRequest;
   intent?: Partial<IntentTrainerOptions>;
   tagger?: Partial<SequenceTaggerOptions>;
   /**
@@ -30,6 +40,12 @@ export interface NluTrainingOptions {
   evaluateEntities?: boolean;
   /** also write the ONNX bytes of the intent model; default true */
   exportOnnx?: boolean;
+  /**
+   * Worker only: write intent.onnx and tagger.json into this folder and post back their
+   * checksums instead of the bytes (runtime/artifact-files.ts), so large buffers never reach
+   * the main thread.
+   */
+  artifactDir?: string;
 }
 
 export type TrainingProgress =
@@ -48,6 +64,13 @@ export interface TrainedArtifacts {
    * Load it with SequenceTagger.fromJSON(JSON.parse(text), gazetteer).
    */
   tagger: string | null;
+  /**
+   * Set when options.artifactDir was given: the files written there. intentOnnx and tagger
+   * are then null and intent.weights empty (the bytes stay in the files).
+   */
+  files?: ArtifactFile[];
+  /** the thread that trained (the server trains in a worker: isMainThread false) */
+  thread: { threadId: number; isMainThread: boolean };
   metrics: {
     intent: TrainedIntentModel['metrics'];
     /** exact-match entity scores on held-out examples; null when not evaluated */
@@ -78,7 +101,9 @@ export function trainNluArtifacts(
     throw new Error('outOfScopeIntent with embeddings: pass intent.outOfScope with the embeddings of the out-of-scope texts instead');
   }
   // Entity masking (featurizer.ts) with the data's own lookups and regexes, unless the caller set it (null = off).
+  const { activate: _activate, ...fromRequest } = options.request ?? {};
   const intentOptions: Partial<IntentTrainerOptions> = {
+    ...fromRequest,
     ...options.intent,
     featurizer: { entityMask: { lookups: data.lookups, regexes: data.regexes }, ...options.intent?.featurizer },
   };
@@ -97,16 +122,17 @@ export function trainNluArtifacts(
   if (annotated) {
     // canonical order (intent, text), as the intent trainer does: the tagger's feature ids and shuffles then do not depend on the database's row order
     const examples: TrainingExample[] = canonicalOrder(data.examples).examples;
-    const seed = options.tagger?.seed ?? options.intent?.seed ?? 42;
+    const seed = options.tagger?.seed ?? intentOptions.seed ?? 42;
+    const taggerOptions = { ...options.tagger, seed };
     const report = (evaluation: boolean) => (p: { epoch: number; epochs: number; errors: number }) => onProgress?.({ phase: 'tagger', ...p, evaluation });
     const fraction = options.intent?.valFraction ?? 0.1;
     if ((options.evaluateEntities ?? true) && examples.length >= 10 && fraction > 0) {
       const split = holdOut(examples.length, fraction, seed);
-      const evalTagger = SequenceTagger.train(split.train.map((i) => examples[i]), options.tagger, gazetteer, report(true));
+      const evalTagger = SequenceTagger.train(split.train.map((i) => examples[i]), taggerOptions, gazetteer, report(true));
       const test = split.test.map((i) => examples[i]);
       entities = entityScores(test.map((e) => e.entities), test.map((e) => evalTagger.predict(e.text)));
     }
-    tagger = JSON.stringify(SequenceTagger.train(examples, options.tagger, gazetteer, report(false)).toJSON());
+    tagger = JSON.stringify(SequenceTagger.train(examples, taggerOptions, gazetteer, report(false)).toJSON());
   }
   const taggerDone = Date.now();
 
@@ -120,6 +146,7 @@ export function trainNluArtifacts(
     intent,
     intentOnnx,
     tagger,
+    thread: { threadId, isMainThread },
     metrics: {
       intent: intent.metrics,
       entities,
