@@ -4,7 +4,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
 import { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, parseSize } from '../config/app-config';
+import { SETTINGS } from '../config/config.schema';
 import { DataDirLock } from './data-dir-lock';
 import { pgliteDriver } from './pglite-pool';
 
@@ -28,12 +29,15 @@ export function pgliteLockPath(dir: string): string {
  * Opens the embedded database after taking its directory lock, which is released when the
  * database closes (the pool's `end`, i.e. DataSource.destroy / app.close) or the process dies.
  */
-async function openPGlite(dir: string): Promise<{ db: PGlite; lock?: DataDirLock }> {
-  if (dir === 'memory://') return { db: await PGlite.create({ extensions: { vector } }) };
+async function openPGlite(dir: string, sharedBuffersBytes: number): Promise<{ db: PGlite; lock?: DataDirLock }> {
+  // PGlite's defaults plus a smaller shared_buffers: the buffer pool is touched at start-up,
+  // so Postgres's 128 MB default alone was a fifth of the server's idle memory (bench:memory).
+  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${Math.max(128, Math.round(sharedBuffersBytes / 1024))}kB`];
+  if (dir === 'memory://') return { db: await PGlite.create({ extensions: { vector }, startParams }) };
   mkdirSync(dir, { recursive: true });
   const lock = DataDirLock.acquire(pgliteLockPath(dir), dir);
   try {
-    return { db: await PGlite.create({ dataDir: dir, extensions: { vector } }), lock };
+    return { db: await PGlite.create({ dataDir: dir, extensions: { vector }, startParams }), lock };
   } catch (err) {
     lock.release();
     throw err;
@@ -45,7 +49,7 @@ async function openPGlite(dir: string): Promise<{ db: PGlite; lock?: DataDirLock
  * schema is never synchronized from entities.
  */
 export async function buildDataSourceOptions(
-  config: Pick<AppConfig, 'databaseUrl' | 'dataDir' | 'migrationsRun'>,
+  config: Pick<AppConfig, 'databaseUrl' | 'dataDir' | 'migrationsRun'> & Partial<Pick<AppConfig, 'raw'>>,
   extra: Partial<DataSourceOptions> = {},
 ): Promise<DataSourceOptions> {
   const common = {
@@ -63,7 +67,7 @@ export async function buildDataSourceOptions(
   if (config.databaseUrl) {
     return { ...common, url: config.databaseUrl, poolSize: 10, ...extra } as DataSourceOptions;
   }
-  const { db, lock } = await openPGlite(pgliteDir(config));
+  const { db, lock } = await openPGlite(pgliteDir(config), parseSize(config.raw?.DB_EMBEDDED_SHARED_BUFFERS ?? SETTINGS.DB_EMBEDDED_SHARED_BUFFERS.default)!);
   return { ...common, driver: pgliteDriver(db, () => lock?.release()), ...extra } as DataSourceOptions;
 }
 

@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../config/app-config';
+import { buildDataSourceOptions } from './data-source';
+
+describe('embedded database memory settings', () => {
+  let dataDir: string;
+  beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'llmos-dsmem-'))));
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const sharedBuffers = async (env: Record<string, string>) => {
+    const config = loadConfig({ DATA_DIR: dataDir, DB_MIGRATIONS_RUN: 'false', ...env });
+    const ds = new DataSource(await buildDataSourceOptions(config));
+    await ds.initialize();
+    try {
+      return ((await ds.query('SHOW shared_buffers')) as { shared_buffers: string }[])[0].shared_buffers;
+    } finally {
+      await ds.destroy();
+    }
+  };
+
+  it('starts PGlite with a small shared_buffers by default (its memory never shrinks), and takes DB_EMBEDDED_SHARED_BUFFERS', async () => {
+    expect(await sharedBuffers({})).toBe('16MB');
+    expect(await sharedBuffers({ DB_EMBEDDED_SHARED_BUFFERS: '64mb' })).toBe('64MB');
+  });
+
+  it('refuses a value that is not a size', () => {
+    expect(() => loadConfig({ DB_EMBEDDED_SHARED_BUFFERS: 'lots' })).toThrow(/DB_EMBEDDED_SHARED_BUFFERS/);
+  });
+});
