@@ -68,6 +68,3 @@ export class TrainOptionsDto {
   @ApiPropertyOptional({ default: true, example: true })
   activate?: boolean;
 }
-
-/** The options the training pipeline passes on to the intent trainer (and `seed` to the tagger). */
-export type IntentTrainingSettings = Pick<TrainOptionsDto, 'threshold' | 'objective' | 'seed' | 'validationShare'>;
