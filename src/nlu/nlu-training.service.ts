@@ -39,7 +39,7 @@ export interface TrainJob {
 const MIN_EXAMPLES = 2;
 
 /**
- * Training jobs (one at a time, in a worker thread), model versions and activation, and
+ * Training jobs (one at a time, in a child process), model versions and activation, and
  * evaluation. On first start it imports the bundled data and trains, so the server
  * parses out of the box. The worker writes a version's artifacts as files; only their
  * checksums (and, on Postgres, chunks streamed from the file) go to the database, and the
@@ -76,7 +76,10 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     if (bootstrap && (await this.data.countExamples()) === 0) {
       const bundled = loadBundledTrainingData();
       await this.data.importData(bundled, 'merge');
-      this.logger.log(`Imported the bundled NLU training data (${bundled.examples.length} examples)`);
+      // Count what was stored: the bundled files repeat a few texts, which are merged.
+      const stored = await this.data.countExamples();
+      const merged = bundled.examples.length - stored;
+      this.logger.log(`Imported the bundled NLU training data: ${stored} examples${merged > 0 ? ` (${merged} repeated texts merged)` : ''}`);
     }
     await this.refreshEntities();
     const active = await this.models.activeVersion();

@@ -34,7 +34,7 @@ export class NluController {
     return this.nlu.parseBatch(body.texts, body.lang, { minConfidence: body.minConfidence });
   }
 
-  /** Trains a new model version from the stored data in a worker thread; it replaces the served one atomically when done, unless `activate` is false or a version was activated explicitly meanwhile (the job's `note` then says so). Poll GET train/{jobId}. */
+  /** Trains a new model version from the stored data in a child process; it replaces the served one atomically when done, unless `activate` is false or a version was activated explicitly meanwhile (the job's `note` then says so). Poll GET train/{jobId}. */
   @Post('train')
   @HttpCode(202)
   @AdminOnly()

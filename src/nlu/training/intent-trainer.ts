@@ -3,7 +3,7 @@
  * regression) -> intents, trained with Adam, inverse-frequency class weights, decoupled
  * weight decay, dropout, early stopping on held-out examples, and a calibrated
  * out-of-scope threshold. Plain TypeScript; deterministic for a given seed.
- * It is CPU-heavy: call it from a worker thread (run-training.ts), not the event loop.
+ * It is CPU-heavy: call it from the training process (run-training.ts), not the event loop.
  *
  * Cross-validated ensemble (ensemble = K > 1, the default): the examples are dealt into K
  * stratified folds; member m trains on the other K-1 folds and early-stops on fold m. The

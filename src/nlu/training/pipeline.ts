@@ -69,8 +69,8 @@ export interface TrainedArtifacts {
    * are then null and intent.weights empty (the bytes stay in the files).
    */
   files?: ArtifactFile[];
-  /** the thread that trained (the server trains in a worker: isMainThread false) */
-  thread: { threadId: number; isMainThread: boolean };
+  /** the process and thread that trained (the server trains in a child process: pid differs from the server's) */
+  thread: { pid: number; threadId: number; isMainThread: boolean };
   metrics: {
     intent: TrainedIntentModel['metrics'];
     /** exact-match entity scores on held-out examples; null when not evaluated */
@@ -146,7 +146,7 @@ export function trainNluArtifacts(
     intent,
     intentOnnx,
     tagger,
-    thread: { threadId, isMainThread },
+    thread: { pid: process.pid, threadId, isMainThread },
     metrics: {
       intent: intent.metrics,
       entities,

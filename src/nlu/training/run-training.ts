@@ -1,9 +1,10 @@
 /**
- * Runs NLU training in a worker thread so the event loop keeps serving requests while
- * JavaScript crunches numbers (onnxruntime runs off-thread by itself; our trainer does not).
+ * Runs NLU training in a child process so the event loop keeps serving requests while
+ * JavaScript crunches numbers, and so the memory training used is returned to the OS when
+ * it ends (a worker thread's heap and malloc arenas stayed in the server process).
  */
+import { fork } from 'node:child_process';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { NluTrainingData } from '../core/types';
 import type { NluTrainingOptions, TrainedArtifacts, TrainingProgress } from './pipeline';
 import type { TrainWorkerInput, TrainWorkerMessage } from './train-worker';
@@ -32,20 +33,22 @@ export function runTrainingInWorker(
   if (signal?.aborted) return Promise.reject(new TrainingAbortedError());
   return new Promise<TrainedArtifacts>((resolve, reject) => {
     const { file, execArgv } = workerEntry();
-    const worker = new Worker(file, { workerData: { data, options } satisfies TrainWorkerInput, execArgv });
+    // 'advanced' serialization: typed arrays (weights, ONNX bytes) cross as themselves.
+    const child = fork(file, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
+      if (child.connected) child.disconnect(); // the child exits when its channel closes
       fn();
     };
     const onAbort = () => {
+      child.kill('SIGKILL');
       finish(() => reject(new TrainingAbortedError()));
-      void worker.terminate();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (msg: TrainWorkerMessage) => {
+    child.on('message', (msg: TrainWorkerMessage) => {
       if (msg.type === 'progress') {
         if (!settled) onProgress(msg.progress);
       } else if (msg.type === 'done') {
@@ -56,7 +59,8 @@ export function runTrainingInWorker(
         finish(() => reject(err));
       }
     });
-    worker.on('error', (err) => finish(() => reject(err)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`NLU training worker exited with code ${code} before finishing`))));
+    child.on('error', (err) => finish(() => reject(err)));
+    child.on('exit', (code, sig) => finish(() => reject(new Error(`NLU training process exited (${sig ?? `code ${code}`}) before finishing`))));
+    child.send({ data, options } satisfies TrainWorkerInput);
   });
 }

@@ -1,10 +1,12 @@
 /**
- * Worker-thread entry for NLU training (spawned by run-training.ts): trains, posts progress
- * messages, then either writes the large artifacts to files (options.artifactDir: the server)
- * and posts their checksums, or posts the artifacts with their buffers transferred, not copied.
+ * Child-process entry for NLU training (forked by run-training.ts): receives the data and
+ * options as its first IPC message, trains, sends progress messages, then either writes the
+ * large artifacts to files (options.artifactDir: the server) and sends their checksums, or
+ * sends the artifacts themselves (structured clone). A process rather than a worker thread:
+ * when it exits, every byte training used goes back to the OS (a thread's malloc arenas and
+ * heap growth stayed in the server, ~250 MB after the first start; bench:memory).
  * Compiled to dist/.../train-worker.js; under ts-jest it is loaded through ts-node.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import type { NluTrainingData } from '../core/types';
 import { INTENT_ONNX_FILE, TAGGER_FILE, writeArtifactFiles } from '../runtime/artifact-files';
 import { NluTrainingOptions, TrainedArtifacts, TrainingProgress, trainNluArtifacts } from './pipeline';
@@ -37,25 +39,18 @@ function toFiles(artifacts: TrainedArtifacts, dir: string): TrainedArtifacts {
   return { ...artifacts, intentOnnx: null, tagger: null, files, intent: { ...artifacts.intent, weights: { inW: none, inE: none, inB: none, outW: none, outB: none } } };
 }
 
-function run(): void {
-  const port = parentPort;
-  if (!port) throw new Error('train-worker must run in a worker thread');
-  const { data, options } = workerData as TrainWorkerInput;
+function run({ data, options }: TrainWorkerInput, send: (msg: TrainWorkerMessage) => void): void {
   try {
     const gazetteer = loadGazetteer(options.gazetteerModule, data);
-    const artifacts = trainNluArtifacts(data, options, (progress) => port.postMessage({ type: 'progress', progress } satisfies TrainWorkerMessage), gazetteer);
-    if (options.artifactDir) {
-      port.postMessage({ type: 'done', artifacts: toFiles(artifacts, options.artifactDir) } satisfies TrainWorkerMessage);
-      return;
-    }
-    const w = artifacts.intent.weights;
-    const buffers = new Set<ArrayBuffer>([w.inW.buffer, w.inE.buffer, w.inB.buffer, w.outW.buffer, w.outB.buffer] as ArrayBuffer[]);
-    if (artifacts.intentOnnx) buffers.add(artifacts.intentOnnx.buffer as ArrayBuffer);
-    port.postMessage({ type: 'done', artifacts } satisfies TrainWorkerMessage, [...buffers]);
+    const artifacts = trainNluArtifacts(data, options, (progress) => send({ type: 'progress', progress }), gazetteer);
+    send({ type: 'done', artifacts: options.artifactDir ? toFiles(artifacts, options.artifactDir) : artifacts });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    port.postMessage({ type: 'error', message: e.message, stack: e.stack } satisfies TrainWorkerMessage);
+    send({ type: 'error', message: e.message, stack: e.stack });
   }
 }
 
-run();
+if (!process.send) throw new Error('train-worker must run as a forked child process (run-training.ts)');
+// The server went away (crash, kill -9): stop training rather than run on as an orphan.
+process.once('disconnect', () => process.exit(0));
+process.once('message', (input: TrainWorkerInput) => run(input, (msg) => process.send!(msg)));
