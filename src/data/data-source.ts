@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
 import { DataSourceOptions } from 'typeorm';
@@ -37,11 +38,35 @@ async function openPGlite(dir: string, sharedBuffersBytes: number): Promise<{ db
   mkdirSync(dir, { recursive: true });
   const lock = DataDirLock.acquire(pgliteLockPath(dir), dir);
   try {
+    await initializeInChild(dir, startParams);
     return { db: await PGlite.create({ dataDir: dir, extensions: { vector }, startParams }), lock };
   } catch (err) {
     lock.release();
     throw err;
   }
+}
+
+/**
+ * A new (empty) database folder is created by a short-lived child process (pglite-init.ts)
+ * into a sibling folder that is renamed into place when complete, so a crash during initdb
+ * leaves no half-made database and the server never holds initdb's memory.
+ */
+async function initializeInChild(dir: string, startParams: string[]): Promise<void> {
+  if (existsSync(join(dir, 'PG_VERSION')) || readdirSync(dir).length > 0) return;
+  const staging = `${dir}.init`;
+  rmSync(staging, { recursive: true, force: true });
+  const ext = extname(__filename);
+  // Under ts-jest / ts-node this module is .ts, and so is the child: compile it on the fly.
+  const execArgv = ext === '.ts' ? ['-r', 'ts-node/register/transpile-only'] : [];
+  const sharedBuffers = /^shared_buffers=(\d+)kB$/.exec(startParams[startParams.length - 1])?.[1] ?? '';
+  await new Promise<void>((done, fail) => {
+    execFile(process.execPath, [...execArgv, join(__dirname, `pglite-init${ext}`), staging, sharedBuffers], (err, _stdout, stderr) => {
+      if (err) fail(new Error(`Creating the embedded database at ${dir} failed: ${String(stderr).trim() || err.message}`));
+      else done();
+    });
+  });
+  rmSync(dir, { recursive: true, force: true }); // empty: checked above, under the lock
+  renameSync(staging, dir);
 }
 
 /**

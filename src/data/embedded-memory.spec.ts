@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -24,6 +24,15 @@ describe('embedded database memory settings', () => {
   it('starts PGlite with a small shared_buffers by default (its memory never shrinks), and takes DB_EMBEDDED_SHARED_BUFFERS', async () => {
     expect(await sharedBuffers({})).toBe('16MB');
     expect(await sharedBuffers({ DB_EMBEDDED_SHARED_BUFFERS: '64mb' })).toBe('64MB');
+  });
+
+  it('creates a new database folder in a child process, through a staging folder renamed into place', async () => {
+    // a staging folder left by a crash during an earlier first start is replaced
+    mkdirSync(join(dataDir, 'pglite.init'), { recursive: true });
+    writeFileSync(join(dataDir, 'pglite.init', 'half-made'), '');
+    expect(await sharedBuffers({})).toBe('16MB');
+    expect(existsSync(join(dataDir, 'pglite', 'PG_VERSION'))).toBe(true);
+    expect(readdirSync(dataDir).sort()).toEqual(['pglite', 'pglite.lock']);
   });
 
   it('refuses a value that is not a size', () => {
