@@ -61,6 +61,12 @@ export class NluDataRepository {
     return rows.map((r) => ({ intent: r.intent, examples: Number(r.examples), zh: Number(r.zh), en: Number(r.en) }));
   }
 
+  /** The entity names the examples annotate, without reading the examples (one SQL over the jsonb). */
+  async annotatedEntityNames(): Promise<string[]> {
+    const rows: { name: string }[] = await this.ds.query(`SELECT DISTINCT a->>'entity' AS name FROM nlu_examples, jsonb_array_elements(entities) AS a WHERE a->>'entity' IS NOT NULL`);
+    return rows.map((r) => r.name).sort();
+  }
+
   async lookups(): Promise<NluLookupEntity[]> {
     return this.ds.getRepository(NluLookupEntity).find({ order: { name: 'ASC' } });
   }

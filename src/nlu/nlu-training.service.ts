@@ -105,8 +105,9 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
   /** Rebuilds the rule-based extractors after training data changed. */
   async refreshEntities(): Promise<void> {
     // Only the small tables: reading every example on the main thread at each activation would stall it on large sets.
-    const [lookups, synonyms, regexes] = await Promise.all([this.data.lookups(), this.data.synonyms(), this.data.regexes()]);
+    const [lookups, synonyms, regexes, annotated] = await Promise.all([this.data.lookups(), this.data.synonyms(), this.data.regexes(), this.data.annotatedEntityNames()]);
     this.nlu.configureEntities({
+      annotated,
       lookups: lookups.map((l) => ({ name: l.name, elements: l.elements })),
       synonyms: synonyms.map((x) => ({ value: x.value, synonyms: x.synonyms })),
       regexes: regexes.flatMap((r) => r.patterns.map((pattern) => ({ name: r.name, pattern }))),

@@ -54,8 +54,14 @@ export class NluService {
    * `examples`, the entity names they annotate decide the settings' 'auto' sources (the shop
    * categories run only for data that labels `category`); without, the last ones stand.
    */
-  configureEntities(data: Pick<NluTrainingData, 'lookups' | 'synonyms' | 'regexes'> & Partial<Pick<NluTrainingData, 'examples'>>): void {
+  /**
+   * Rebuilds the rule extractors from the data's lookups, synonyms and regexes. The entity
+   * names the data uses ('auto' built-ins and gazetteers follow them) come from `examples`
+   * or, without reading every example, from `annotated` (the names the examples annotate).
+   */
+  configureEntities(data: Pick<NluTrainingData, 'lookups' | 'synonyms' | 'regexes'> & Partial<Pick<NluTrainingData, 'examples'>> & { annotated?: readonly string[] }): void {
     if (data.examples) this.labelled = labelledEntityNames(data);
+    else if (data.annotated) this.labelled = new Set([...data.annotated, ...labelledEntityNames({ lookups: data.lookups })]);
     const options = pipelineOptionsFor(this.entitySettings, this.labelled);
     const pipeline = new EntityExtractionPipeline({ lookups: data.lookups, synonyms: data.synonyms, regexes: data.regexes, ...options });
     for (const [type, values] of this.registered) pipeline.gazetteer.add(type, [...values]);
