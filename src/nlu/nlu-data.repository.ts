@@ -105,14 +105,13 @@ export class NluDataRepository {
 
   /** Everything, in the shared training-data shape. */
   async load(): Promise<NluTrainingData> {
-    const [examples, lookups, synonyms, regexes] = await Promise.all([
-      this.ds.getRepository(NluExampleEntity).find({ order: { createdAt: 'ASC', id: 'ASC' } }),
-      this.lookups(),
-      this.synonyms(),
-      this.regexes(),
-    ]);
+    // Page by page (the embedded database runs on the main thread: one query over 15k rows
+    // held it for a noticeable pause); in export order, by intent, language and text.
+    const examples: TrainingExample[] = [];
+    for await (const page of this.examplePages()) examples.push(...page);
+    const [lookups, synonyms, regexes] = await Promise.all([this.lookups(), this.synonyms(), this.regexes()]);
     return {
-      examples: examples.map((e) => ({ text: e.text, intent: e.intent, entities: e.entities, ...(e.lang ? { lang: e.lang as TrainingExample['lang'] } : {}) })),
+      examples,
       lookups: lookups.map((l) => ({ name: l.name, elements: l.elements })),
       synonyms: synonyms.map((s) => ({ value: s.value, synonyms: s.synonyms })),
       regexes: regexes.flatMap((r) => r.patterns.map((pattern) => ({ name: r.name, pattern }))),
