@@ -2,20 +2,9 @@ import { NluDataRepository } from '../../src/nlu/nlu-data.repository';
 import type { TrainingExample } from '../../src/nlu/core/types';
 import { testDatabases } from './support/databases';
 import { startTestApp, TestApp } from './support/test-app';
+import { mulberry32 as rng } from '../../src/nlu/data/split';
 
 type Problem = { message: string; count: number; entry?: number; line?: number; field?: string; places: { entry?: number; line?: number; field?: string; detail?: string }[] };
-
-/** A deterministic PRNG (mulberry32), so a failing odd input can be reproduced from its index. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Odd values of every JSON shape, and some strings that databases and parsers dislike. */
 function oddValue(r: () => number, depth = 0): unknown {

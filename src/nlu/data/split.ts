@@ -27,7 +27,7 @@ function hash32(s: string, seed: number): number {
 }
 
 /** mulberry32: small, fast, and identical in every JS engine (unlike Math.random). */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

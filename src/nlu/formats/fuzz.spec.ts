@@ -8,17 +8,8 @@ import { readJsonTrainingData } from './json-format';
 import { readNdjsonTrainingData } from './ndjson-format';
 import { readRasaYaml } from './rasa-yaml';
 import { ParsedTrainingData, TrainingDataFormatError, assertValidTrainingData } from './validation';
+import { mulberry32 as rng } from '../data/split';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STRINGS = ['', ' ', '\u0000', '\ud800', 'a\nb', ' x ', '😀', 'x'.repeat(2000), 'Greet', 'a.b-c', '[x](y', '[x](y)', '{"entity": 1}', '__proto__', '\\', '\t', '\r\n', '上海', '- a', 'nlu:', ': :'];
 const KEYS = ['text', 'intent', 'entities', 'lang', 'entity', 'start', 'end', 'value', 'role', 'examples', 'lookups', 'synonyms', 'regexes', 'name', 'elements', 'pattern', 'lookup', 'synonym', 'regex'];
