@@ -13,6 +13,7 @@ import { InferenceModule } from '../inference/inference.module';
 import { OpenAiModule } from '../openai/openai.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { NluModule } from '../nlu/nlu.module';
+import { ProjectsModule } from '../projects/projects.module';
 import { loggerOptions } from './logging';
 
 /** The whole application: shared capabilities first, then feature modules. */
@@ -27,6 +28,7 @@ export class AppModule {
         DataModule,
         MetricsModule,
         HealthModule,
+        ProjectsModule,
         AuthModule,
         InferenceModule,
         NluModule,

@@ -15,7 +15,11 @@ export class ApiKeyEntity {
   keyPrefix!: string;
 
   @Column({ type: 'varchar', length: 16 })
-  role!: 'admin' | 'user';
+  role!: 'platform' | 'admin' | 'user';
+
+  /** the project the key belongs to (a platform key acts in any) */
+  @Column({ name: 'project_id', type: 'varchar', length: 64 })
+  projectId!: string;
 
   @Column({ name: 'owner_id', type: 'varchar', length: 100 })
   ownerId!: string;

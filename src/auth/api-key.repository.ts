@@ -18,25 +18,26 @@ export class ApiKeyRepository {
     return this.repo.count({ where: { revokedAt: IsNull() } });
   }
 
-  list(): Promise<ApiKeyEntity[]> {
-    return this.repo.find({ order: { createdAt: 'DESC' } });
+  list(projectId?: string): Promise<ApiKeyEntity[]> {
+    return this.repo.find({ where: projectId ? { projectId } : {}, order: { createdAt: 'DESC' } });
   }
 
-  insert(key: Pick<ApiKeyEntity, 'name' | 'keyHash' | 'keyPrefix' | 'role' | 'ownerId'>): Promise<ApiKeyEntity> {
+  insert(key: Pick<ApiKeyEntity, 'name' | 'keyHash' | 'keyPrefix' | 'role' | 'ownerId' | 'projectId'>): Promise<ApiKeyEntity> {
     return this.repo.save(this.repo.create(key));
   }
 
   /**
-   * Revokes `id` unless `refuse` (given the key and every active key) names a reason.
+   * Revokes `id` (when `projectId` is given, only a key of that project) unless `refuse`
+   * (given the key and every active key) names a reason.
    * The active rows stay locked until the revocation commits, so two concurrent
    * revocations cannot both see another admin key and remove the last one.
    */
-  revokeUnless(id: string, refuse: (target: ApiKeyEntity, active: ApiKeyEntity[]) => string | undefined): Promise<RevokeOutcome> {
+  revokeUnless(id: string, projectId: string | undefined, refuse: (target: ApiKeyEntity, active: ApiKeyEntity[]) => string | undefined): Promise<RevokeOutcome> {
     return this.repo.manager.transaction(async (m) => {
       const rows = m.getRepository(ApiKeyEntity);
       const active = await rows.createQueryBuilder('k').setLock('pessimistic_write').where('k.revoked_at IS NULL').getMany();
       const target = active.find((k) => k.id === id);
-      if (!target) return { outcome: 'missing' };
+      if (!target || (projectId !== undefined && target.projectId !== projectId)) return { outcome: 'missing' };
       const reason = refuse(target, active);
       if (reason) return { outcome: 'refused', reason };
       await rows.update({ id }, { revokedAt: new Date() });

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ConflictError, NotFoundError } from '../common/errors';
+import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors';
+import { ProjectsService } from '../projects/projects.service';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyRepository } from './api-key.repository';
 import { generateKey, hashKey, keyPrefix, sameHash } from './key-hash';
@@ -22,7 +23,7 @@ export interface CreatedKey {
 @Injectable()
 export class ApiKeysService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Auth');
-  private readonly envKeys: { hash: string; role: Role; owner: string }[];
+  private readonly envKeys: { hash: string; role: Role; owner: string; project: string }[];
   private dbCount = { value: 0, at: 0 };
   private readonly touched = new Map<string, number>();
   /** keyed: every route needs a key; keyless: no key anywhere, the server is open. Undefined until start. */
@@ -31,8 +32,9 @@ export class ApiKeysService implements OnApplicationBootstrap {
   constructor(
     config: AppConfig,
     private readonly keys: ApiKeyRepository,
+    private readonly projects: ProjectsService,
   ) {
-    this.envKeys = config.apiKeys.map((k) => ({ hash: hashKey(k.key), role: k.role, owner: k.owner }));
+    this.envKeys = config.apiKeys.map((k) => ({ hash: hashKey(k.key), role: k.role, owner: k.owner, project: k.project }));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -53,37 +55,48 @@ export class ApiKeysService implements OnApplicationBootstrap {
     return this.dbCount.value > 0;
   }
 
+  /** The key's principal, acting in its own project (the guard applies X-LLMOS-Project for platform keys). */
   async authenticate(token: string): Promise<Principal | undefined> {
     const hash = hashKey(token);
     const env = this.envKeys.find((k) => sameHash(k.hash, hash));
-    if (env) return { role: env.role, ownerId: env.owner, keyId: `env:${hash.slice(0, 12)}`, anonymous: false };
+    if (env) return { role: env.role, ownerId: env.owner, keyId: `env:${hash.slice(0, 12)}`, projectId: env.project, keyProjectId: env.project, anonymous: false };
     const row = await this.keys.findActiveByHash(hash);
     if (!row) return undefined;
     this.touch(row.id);
-    return { role: row.role, ownerId: row.ownerId, keyId: row.id, anonymous: false };
+    return { role: row.role, ownerId: row.ownerId, keyId: row.id, projectId: row.projectId, keyProjectId: row.projectId, anonymous: false };
   }
 
-  async create(input: { name: string; role: Role; ownerId: string }): Promise<CreatedKey> {
+  /**
+   * Creates a key in `projectId`. A platform key may create any key in any project; a
+   * project admin only admin and user keys of its own project (`by` absent: the CLI).
+   */
+  async create(input: { name: string; role: Role; ownerId: string; projectId: string }, by?: Principal): Promise<CreatedKey> {
+    if (by && by.role !== 'platform') {
+      if (input.projectId !== by.projectId) throw new NotFoundError(`No project ${input.projectId} for this key`);
+      if (input.role === 'platform') throw new ForbiddenError('Only a platform key may create platform keys');
+    }
+    if (!(await this.projects.exists(input.projectId))) throw new NotFoundError(`No project ${input.projectId}; create it first (POST /api/v1/projects)`);
     const key = generateKey();
-    const entity = await this.keys.insert({ name: input.name, role: input.role, ownerId: input.ownerId, keyHash: hashKey(key), keyPrefix: keyPrefix(key) });
+    const entity = await this.keys.insert({ name: input.name, role: input.role, ownerId: input.ownerId, projectId: input.projectId, keyHash: hashKey(key), keyPrefix: keyPrefix(key) });
     this.dbCount.at = 0;
-    this.logger.log(`API key ${entity.keyPrefix}… created for owner ${entity.ownerId} (${entity.role})`);
+    this.logger.log(`API key ${entity.keyPrefix}… created for owner ${entity.ownerId} (${entity.role}, project ${entity.projectId})`);
     await this.keysConfigured();
     return { key, entity };
   }
 
-  list(): Promise<ApiKeyEntity[]> {
-    return this.keys.list();
+  /** Stored keys: of one project, or of all (platform, CLI). */
+  list(projectId?: string): Promise<ApiKeyEntity[]> {
+    return this.keys.list(projectId);
   }
 
   /**
    * Revokes a stored key. Refuses (409) to remove the last admin key or the last key
    * of all while API_KEYS is empty, unless `force`: that would open the server.
    */
-  async revoke(id: string, options: { force?: boolean } = {}): Promise<void> {
+  async revoke(id: string, options: { force?: boolean; projectId?: string } = {}): Promise<void> {
     const envKeysSet = this.envKeys.length > 0;
     let overridden: string | undefined;
-    const res = await this.keys.revokeUnless(id, (target, active) => {
+    const res = await this.keys.revokeUnless(id, options.projectId, (target, active) => {
       const refusal = revocationRefusal(target, active, envKeysSet);
       if (!options.force) return refusal;
       overridden = refusal;

@@ -13,10 +13,11 @@ export class CreateApiKeyDto {
   name!: string;
 
   /**
-   * admin may train models, load/unload them and delete data; user may call everything else.
+   * user calls the project's APIs; admin also manages the project (training, data, deletes, its keys);
+   * platform manages every project and its keys (only a platform key may create one).
    * @example "user"
    */
-  @IsIn(['admin', 'user'])
+  @IsIn(['platform', 'admin', 'user'])
   role!: Role;
 
   /**
@@ -26,6 +27,26 @@ export class CreateApiKeyDto {
   @IsString()
   @Matches(/^[A-Za-z0-9._@-]{1,100}$/, { message: 'ownerId may use letters, digits and . _ @ - (at most 100)' })
   ownerId!: string;
+
+  /**
+   * The project the key belongs to; defaults to the project of the request (the caller's own, or X-LLMOS-Project for a platform key).
+   * @example "shop-support"
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9-]{0,63}$/, { message: 'project must be a project id: lowercase letters, digits and -, at most 64' })
+  project?: string;
+}
+
+export class ListApiKeysQueryDto {
+  /**
+   * Platform keys only: list the keys of every project (all=true) instead of the request's project.
+   * @example false
+   */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'all must be true or false' })
+  all?: boolean;
 }
 
 export class ApiKeyDto {
@@ -39,6 +60,8 @@ export class ApiKeyDto {
   role!: Role;
   /** @example "alice" */
   ownerId!: string;
+  /** @example "shop-support" */
+  project!: string;
   createdAt!: Date;
   lastUsedAt!: Date | null;
   revokedAt!: Date | null;
@@ -54,6 +77,10 @@ export class WhoAmIDto {
   role!: Role;
   /** @example "alice" */
   ownerId!: string;
+  /** The project this request acts in. @example "shop-support" */
+  project!: string;
+  /** The project the key belongs to (a platform key may act in others). @example "shop-support" */
+  keyProject!: string;
   /** true when the server has no keys configured and you were let in without one */
   anonymous!: boolean;
 }

@@ -5,7 +5,7 @@
  */
 export interface KeyLike {
   id: string;
-  role: 'admin' | 'user';
+  role: 'platform' | 'admin' | 'user';
 }
 
 export const KEYLESS_WARNING =
@@ -20,13 +20,17 @@ export const KEYED_WARNING = 'API keys are configured: every route but /health a
 export function revocationRefusal(target: KeyLike, active: KeyLike[], envKeysSet: boolean): string | undefined {
   if (envKeysSet) return undefined;
   const others = active.filter((k) => k.id !== target.id);
-  const otherAdmins = others.filter((k) => k.role === 'admin').length;
+  const otherAdmins = others.filter((k) => k.role === 'admin' || k.role === 'platform').length;
+  const otherPlatform = others.filter((k) => k.role === 'platform').length;
   const how = 'Set API_KEYS, create another admin key first, or revoke with force=true (`npm run keys -- revoke <id> --force`).';
   if (others.length === 0) {
     return `Refusing to revoke the last active API key: API_KEYS is empty, so the server would silently fall back to keyless mode, where every route is open. ${how}`;
   }
-  if (target.role === 'admin' && otherAdmins === 0) {
+  if (target.role !== 'user' && otherAdmins === 0) {
     return `Refusing to revoke the last active admin key: no key could manage keys, train models or delete data afterwards. ${how}`;
+  }
+  if (target.role === 'platform' && otherPlatform === 0) {
+    return `Refusing to revoke the last active platform key: no key could create or delete projects afterwards. ${how.replace('another admin key', 'another platform key')}`;
   }
   return undefined;
 }

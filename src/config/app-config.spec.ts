@@ -29,16 +29,24 @@ describe('loadConfig', () => {
     expect(problems).toMatch(/DATABASE_URL must be a postgres:\/\/ URL/);
     expect(problems).toMatch(/BODY_LIMIT="huge"/);
     expect(problems).toMatch(/API_KEYS entry 1: the key must be at least 8 characters/);
-    expect(problems).toMatch(/API_KEYS entry 2: role must be admin or user/);
+    expect(problems).toMatch(/API_KEYS entry 2: role must be platform, admin or user/);
   });
 
   it('parses API keys with owners', () => {
     const c = loadConfig({ API_KEYS: 'sk-admin-123:admin:ops, sk-user-456:user:alice ,sk-user-789:user' });
     expect(c.apiKeys).toEqual([
-      { key: 'sk-admin-123', role: 'admin', owner: 'ops' },
-      { key: 'sk-user-456', role: 'user', owner: 'alice' },
-      { key: 'sk-user-789', role: 'user', owner: 'key-3' },
+      { key: 'sk-admin-123', role: 'admin', owner: 'ops', project: 'default' },
+      { key: 'sk-user-456', role: 'user', owner: 'alice', project: 'default' },
+      { key: 'sk-user-789', role: 'user', owner: 'key-3', project: 'default' },
     ]);
+  });
+
+  it('parses a key\'s project, and refuses one that is not a project id', () => {
+    expect(loadConfig({ API_KEYS: 'sk-platform-1:platform,sk-shop-admin:admin:team:shop' }).apiKeys).toEqual([
+      { key: 'sk-platform-1', role: 'platform', owner: 'platform', project: 'default' },
+      { key: 'sk-shop-admin', role: 'admin', owner: 'team', project: 'shop' },
+    ]);
+    expect(() => loadConfig({ API_KEYS: 'sk-shop-admin:admin:team:Shop Team' })).toThrow(/API_KEYS entry 1: project must be a project id/);
   });
 
   it('.env.example documents exactly the settings, with their defaults', () => {

@@ -3,9 +3,14 @@ import { SETTINGS, SettingKey, SettingSpec } from './config.schema';
 /** One parsed API key from the API_KEYS variable. */
 export interface ConfiguredApiKey {
   key: string;
-  role: 'admin' | 'user';
+  role: 'platform' | 'admin' | 'user';
   owner: string;
+  /** the project the key belongs to (default: `default`) */
+  project: string;
 }
+
+/** A project id: a lowercase slug (migrations/1764633600000-projects.ts checks the same). */
+export const PROJECT_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /**
  * The validated settings. Built once at start-up by `loadConfig`; modules inject it
@@ -86,16 +91,20 @@ export function parseApiKeys(value: string, problems: string[]): ConfiguredApiKe
   const keys: ConfiguredApiKey[] = [];
   const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
   entries.forEach((entry, i) => {
-    const [key, role, owner] = entry.split(':');
+    const [key, role, owner, project] = entry.split(':');
     if (!key || key.length < 8) {
       problems.push(`API_KEYS entry ${i + 1}: the key must be at least 8 characters`);
       return;
     }
-    if (role !== 'admin' && role !== 'user') {
-      problems.push(`API_KEYS entry ${i + 1}: role must be admin or user (format key:role[:owner])`);
+    if (role !== 'platform' && role !== 'admin' && role !== 'user') {
+      problems.push(`API_KEYS entry ${i + 1}: role must be platform, admin or user (format key:role[:owner[:project]])`);
       return;
     }
-    keys.push({ key, role, owner: owner || (role === 'admin' ? 'admin' : `key-${i + 1}`) });
+    if (project !== undefined && !PROJECT_ID.test(project)) {
+      problems.push(`API_KEYS entry ${i + 1}: project must be a project id (lowercase letters, digits and -, at most 64)`);
+      return;
+    }
+    keys.push({ key, role, owner: owner || (role === 'user' ? `key-${i + 1}` : role), project: project || 'default' });
   });
   return keys;
 }

@@ -26,6 +26,8 @@ export interface ModelStatus {
   id: string;
   task: string;
   source: 'store' | 'builtin';
+  /** the project a built-in model belongs to (absent: shared by every project) */
+  project?: string;
   state: ModelState;
   provider?: ExecutionProvider;
   requestedProviders: ExecutionProvider[];
@@ -158,6 +160,7 @@ export class InferencePool implements OnApplicationBootstrap, OnModuleDestroy {
       id,
       task: e.descriptor.task,
       source: e.descriptor.source,
+      ...(e.descriptor.projectId ? { project: e.descriptor.projectId } : {}),
       state: e.state,
       provider: e.provider,
       requestedProviders: s.executionProviders,
@@ -192,6 +195,18 @@ export class InferencePool implements OnApplicationBootstrap, OnModuleDestroy {
     const op = e.op.then(() => this.doUnload(e));
     e.op = op.catch(() => undefined);
     return op.then(() => this.status(id));
+  }
+
+  /**
+   * Unloads a built-in model and drops it from the pool altogether (a project's NLU model
+   * evicted or deleted: thousands of projects must not leave thousands of entries behind).
+   */
+  async forget(id: string): Promise<void> {
+    const e = this.entries.get(id);
+    if (!e) return;
+    if (e.descriptor.source !== 'builtin') throw new Error(`Only built-in models can be forgotten (${id} is in the model store)`);
+    await this.unload(id);
+    if (this.entries.get(id) === e && e.state === 'unloaded') this.entries.delete(id);
   }
 
   /** Runs the model on `feeds` through its queue (batched with other requests when enabled). */

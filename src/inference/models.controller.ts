@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdminOnly } from '../auth/principal';
+import { AdminOnly, CurrentPrincipal, Principal } from '../auth/principal';
 import { clientAbortSignal } from '../common/abort';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { InferRequestDto, InferResponseDto } from './infer.dto';
@@ -21,15 +21,15 @@ export class ModelsController {
   /** Every model the server knows (the model store and built-in models), with state and live stats, plus store folders that could not be used. */
   @Get()
   @ApiErrors(401)
-  listModels(): ModelListDto {
-    return this.models.list();
+  listModels(@CurrentPrincipal() p: Principal): ModelListDto {
+    return this.models.list(p);
   }
 
   /** One model: task, files, inputs/outputs with shapes, execution provider actually used, replicas, batching and live stats. */
   @Get(':id')
   @ApiErrors(401, 404)
-  getModel(@Param('id') id: string): ModelDetailDto {
-    return this.models.detail(id);
+  getModel(@Param('id') id: string, @CurrentPrincipal() p: Principal): ModelDetailDto {
+    return this.models.detail(id, p);
   }
 
   /** Loads (or hot-reloads) a model; requests in flight keep being served. Rescans the model store first, so a newly copied folder can be loaded. */
@@ -37,8 +37,8 @@ export class ModelsController {
   @HttpCode(200)
   @AdminOnly()
   @ApiErrors(401, 403, 404, 503)
-  loadModel(@Param('id') id: string): Promise<ModelStatusDto> {
-    return this.models.load(id);
+  loadModel(@Param('id') id: string, @CurrentPrincipal() p: Principal): Promise<ModelStatusDto> {
+    return this.models.load(id, p);
   }
 
   /** Unloads a model after the requests already queued for it have finished. */
@@ -46,15 +46,15 @@ export class ModelsController {
   @HttpCode(200)
   @AdminOnly()
   @ApiErrors(401, 403, 404)
-  unloadModel(@Param('id') id: string): Promise<ModelStatusDto> {
-    return this.models.unload(id);
+  unloadModel(@Param('id') id: string, @CurrentPrincipal() p: Principal): Promise<ModelStatusDto> {
+    return this.models.unload(id, p);
   }
 
   /** Runs a model on JSON tensors through the shared pool (queued and batched with other requests). For operators checking a model; modules use the pool directly. */
   @Post(':id/infer')
   @HttpCode(200)
   @ApiErrors(400, 401, 404, 499, 503, 504)
-  inferModel(@Param('id') id: string, @Body() body: InferRequestDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<InferResponseDto> {
-    return this.inference.infer(id, body, clientAbortSignal(req, res));
+  inferModel(@Param('id') id: string, @Body() body: InferRequestDto, @CurrentPrincipal() p: Principal, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<InferResponseDto> {
+    return this.inference.infer(this.models.ensureKnown(id, p), body, clientAbortSignal(req, res));
   }
 }

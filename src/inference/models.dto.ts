@@ -48,6 +48,8 @@ export class ModelStatusDto {
   /** store: a folder of models/; builtin: built by LLM OS (e.g. the NLU classifier) */
   @ApiProperty({ enum: ['store', 'builtin'] })
   source!: 'store' | 'builtin';
+  /** The project a built-in model belongs to (a project's NLU model); absent for models every project shares. @example "shop-support" */
+  project?: string;
   @ApiProperty({ enum: ['unloaded', 'loading', 'ready', 'unloading', 'failed'], example: 'ready' })
   state!: string;
   /** The execution provider actually used. @example "cpu" */

@@ -1,9 +1,11 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { EntityAnnotation } from './core/types';
 
+/** Every NLU row belongs to one project (migrations/1764633600000-projects.ts). */
 @Entity('nlu_examples')
 export class NluExampleEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column({ name: 'project_id', type: 'varchar', length: 64 }) projectId!: string;
   @Column({ type: 'varchar', length: 1000 }) text!: string;
   @Column({ type: 'varchar', length: 64 }) intent!: string;
   @Column({ type: 'jsonb', default: () => "'[]'" }) entities!: EntityAnnotation[];
@@ -14,6 +16,7 @@ export class NluExampleEntity {
 
 @Entity('nlu_lookups')
 export class NluLookupEntity {
+  @PrimaryColumn({ name: 'project_id', type: 'varchar', length: 64 }) projectId!: string;
   @PrimaryColumn({ type: 'varchar', length: 64 }) name!: string;
   @Column({ type: 'jsonb' }) elements!: string[];
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
@@ -21,6 +24,7 @@ export class NluLookupEntity {
 
 @Entity('nlu_synonyms')
 export class NluSynonymEntity {
+  @PrimaryColumn({ name: 'project_id', type: 'varchar', length: 64 }) projectId!: string;
   @PrimaryColumn({ type: 'varchar', length: 200 }) value!: string;
   @Column({ type: 'jsonb' }) synonyms!: string[];
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
@@ -28,6 +32,7 @@ export class NluSynonymEntity {
 
 @Entity('nlu_regexes')
 export class NluRegexEntity {
+  @PrimaryColumn({ name: 'project_id', type: 'varchar', length: 64 }) projectId!: string;
   @PrimaryColumn({ type: 'varchar', length: 64 }) name!: string;
   @Column({ type: 'jsonb' }) patterns!: string[];
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
@@ -36,6 +41,7 @@ export class NluRegexEntity {
 @Entity('nlu_models')
 export class NluModelEntity {
   @PrimaryGeneratedColumn() version!: number;
+  @Column({ name: 'project_id', type: 'varchar', length: 64 }) projectId!: string;
   @Column({ type: 'varchar', length: 16 }) status!: 'training' | 'ready' | 'failed';
   @Column({ type: 'boolean', default: false }) active!: boolean;
   @Column({ type: 'integer', default: 0 }) examples!: number;

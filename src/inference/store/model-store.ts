@@ -34,6 +34,8 @@ export interface ModelDescriptor {
   hasTokenizer: boolean;
   serving: ServingSettings;
   source: 'store' | 'builtin';
+  /** the project a built-in model belongs to (a project's NLU model); store models are shared by every project */
+  projectId?: string;
 }
 
 export interface ModelProblem {
