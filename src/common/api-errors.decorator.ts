@@ -36,11 +36,11 @@ export class ErrorResponseDto {
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: the message names each bad field',
   401: 'Missing or invalid API key',
-  403: 'The key may not use this route (admin only)',
+  403: 'The key may not use this route (admin or platform only)',
   404: 'Not found',
   409: 'Conflicts with the current state',
   413: 'Request body larger than BODY_LIMIT',
-  429: 'Rate limit exceeded; see Retry-After',
+  429: 'Rate limit or project quota exceeded; see Retry-After',
   499: 'The client closed the request',
   503: 'Overloaded or not ready; see Retry-After when present',
   504: 'Timed out',

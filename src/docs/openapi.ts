@@ -11,7 +11,8 @@ const DESCRIPTION = `LLM OS: a self-hosted, language-centred AI application serv
 * Native API under \`/api/v1/...\`; errors share one shape: \`{ statusCode, error, message, details?, requestId }\`.
 * OpenAI-compatible API under \`/v1/...\` with OpenAI's error shape.
 * Authentication: \`Authorization: Bearer <key>\` when the server has API keys (API_KEYS or \`npm run keys\`). Keys are opaque random strings (\`llmos_...\`), not JWTs.
-* Rate limits answer 429 with Retry-After; a full model queue answers 503 with Retry-After.`;
+* Projects: every key belongs to a project (one per application sharing the server) and every request acts in one. A platform key picks the project with the \`X-LLMOS-Project\` header; another project's resource is a 404. See docs/projects.md.
+* Rate limits and project quotas answer 429 with Retry-After; a full model queue answers 503 with Retry-After.`;
 
 /** Sorts keys recursively so the committed document diffs cleanly. */
 function sortDeep<T>(value: T): T {
@@ -51,6 +52,25 @@ const tooLarge = (openAi: boolean) => ({
   },
 });
 
+const PROJECT_PARAMETER = {
+  name: 'X-LLMOS-Project',
+  in: 'header' as const,
+  required: false,
+  description: "The project to act in. Platform keys (and keyless local callers) may name any project; other keys only their own, and another project is a 404. Default: the key's project (keyless: default).",
+  schema: { type: 'string' as const, pattern: '^[a-z0-9][a-z0-9-]{0,63}$', example: 'shop-support' },
+};
+
+const NO_PROJECT = 'No project shop-support for this key';
+
+const projectNotFound = (openAi: boolean) => ({
+  description: 'Not found (also: the X-LLMOS-Project header names a project this key may not act in)',
+  content: {
+    'application/json': openAi
+      ? { schema: { $ref: '#/components/schemas/OpenAiErrorDto' }, example: { error: { ...openAiErrorExample(404).error, message: NO_PROJECT, param: null } } }
+      : { schema: { $ref: '#/components/schemas/ErrorResponseDto' }, example: errorExample(404, NO_PROJECT) },
+  },
+});
+
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('LLM OS')
@@ -67,6 +87,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       if (op.operationId && unthrottled.has(op.operationId)) delete op.responses['429'];
       // Any body can be over its size limit; the body parser answers before the route's own errors.
       if (op.requestBody && !op.responses['413']) op.responses['413'] = tooLarge(isOpenAiPath(path));
+      // Every route with a key acts in a project: the header, and the 404 for a project the key may not use.
+      if (op.security?.length) {
+        op.parameters = [...(op.parameters ?? []), PROJECT_PARAMETER];
+        if (!op.responses['404']) op.responses['404'] = projectNotFound(isOpenAiPath(path));
+      }
     }
   }
   return sortDeep(doc);
