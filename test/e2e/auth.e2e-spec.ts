@@ -33,7 +33,7 @@ describe.each(testDatabases())('auth on %s', (db) => {
         const res = await t.http().post('/api/v1/auth/keys').set(name, value).send({ name: 'via proxy', role: 'admin', ownerId: 'mallory' }).expect(403);
         expect(res.body.message).toMatch(/local callers .*X-Forwarded-For/);
         const me = await t.http().get('/api/v1/auth/me').set(name, value).expect(200);
-        expect(me.body).toEqual({ role: 'user', ownerId: 'local', anonymous: true });
+        expect(me.body).toEqual({ role: 'user', ownerId: 'local', project: 'default', keyProject: 'default', anonymous: true });
       }
       // the same caller without proxy headers is local: admin, and nothing was minted above
       const list = await t.http().get('/api/v1/auth/keys').expect(200);

@@ -31,7 +31,7 @@ describe.each(testDatabases())('platform on %s', (db) => {
       expect(res.body.requestId).toEqual(expect.any(String));
       const fields = res.body.details.map((d: { field: string }) => d.field).sort();
       expect(fields).toEqual(['extra', 'name', 'role']);
-      expect(res.body.message).toMatch(/role: role must be one of the following values: admin, user/);
+      expect(res.body.message).toMatch(/role: role must be one of the following values: platform, admin, user/);
     });
 
     it('refuses malformed JSON with 400 and oversize bodies with 413', async () => {
@@ -44,7 +44,7 @@ describe.each(testDatabases())('platform on %s', (db) => {
 
     it('lets loopback callers use admin routes when no key is configured', async () => {
       const me = await t.http().get('/api/v1/auth/me').expect(200);
-      expect(me.body).toEqual({ role: 'admin', ownerId: 'local', anonymous: true });
+      expect(me.body).toEqual({ role: 'platform', ownerId: 'local', project: 'default', keyProject: 'default', anonymous: true });
     });
 
     it('serves the OpenAPI document and Swagger UI', async () => {
@@ -85,7 +85,7 @@ describe.each(testDatabases())('platform on %s', (db) => {
 
     it('knows the owner of each key and forbids admin routes to user keys', async () => {
       const me = await t.http().get('/api/v1/auth/me').set('Authorization', `Bearer ${USER}`).expect(200);
-      expect(me.body).toEqual({ role: 'user', ownerId: 'alice', anonymous: false });
+      expect(me.body).toEqual({ role: 'user', ownerId: 'alice', project: 'default', keyProject: 'default', anonymous: false });
       const res = await t.http().get('/api/v1/auth/keys').set('Authorization', `Bearer ${USER}`).expect(403);
       expect(res.body.message).toMatch(/admin API key/);
       await t.http().get('/api/v1/auth/keys').set('Authorization', `Bearer ${ADMIN}`).expect(200);
