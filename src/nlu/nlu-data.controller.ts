@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Logger, Param, ParseUUIDPipe, Post, Put, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { AdminOnly } from '../auth/principal';
+import { AdminOnly, CurrentProject } from '../auth/principal';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { EXPORT_CONTENT_TYPES, EXPORT_FILE_NAMES } from './formats';
 import { DeletedDto, ExampleDto, ExampleInputDto, ExamplePageDto, ExampleQueryDto, ExportQueryDto, ImportFileQueryDto, ImportRequestDto, ImportResultDto, IntentSummaryDto, LookupDto, LookupInputDto, RegexDto, RegexInputDto, SynonymDto, SynonymInputDto } from './nlu.dto';
@@ -18,39 +18,39 @@ export class NluDataController {
   /** Intents with example counts per language. */
   @Get('intents')
   @ApiErrors(401)
-  listIntents(): Promise<IntentSummaryDto[]> {
-    return this.data.intents();
+  listIntents(@CurrentProject() project: string): Promise<IntentSummaryDto[]> {
+    return this.data.intents(project);
   }
 
   /** Deletes an intent's examples. */
   @Delete('intents/:name')
   @AdminOnly()
   @ApiErrors(401, 403, 404)
-  deleteIntent(@Param('name') name: string): Promise<DeletedDto> {
-    return this.data.deleteIntent(name);
+  deleteIntent(@CurrentProject() project: string, @Param('name') name: string): Promise<DeletedDto> {
+    return this.data.deleteIntent(project, name);
   }
 
   /** Training examples, filtered and paged. */
   @Get('examples')
   @ApiErrors(400, 401)
-  listExamples(@Query() query: ExampleQueryDto): Promise<ExamplePageDto> {
-    return this.data.listExamples(query);
+  listExamples(@CurrentProject() project: string, @Query() query: ExampleQueryDto): Promise<ExamplePageDto> {
+    return this.data.listExamples(project, query);
   }
 
   /** Adds an example (entity offsets are checked against the text). */
   @Post('examples')
   @AdminOnly()
   @ApiErrors(400, 401, 403, 409)
-  createExample(@Body() body: ExampleInputDto): Promise<ExampleDto> {
-    return this.data.createExample(body);
+  createExample(@CurrentProject() project: string, @Body() body: ExampleInputDto): Promise<ExampleDto> {
+    return this.data.createExample(project, body);
   }
 
   /** Replaces an example's text, intent, entities or language. */
   @Put('examples/:id')
   @AdminOnly()
   @ApiErrors(400, 401, 403, 404, 409)
-  updateExample(@Param('id', ParseUUIDPipe) id: string, @Body() body: ExampleInputDto): Promise<ExampleDto> {
-    return this.data.updateExample(id, body);
+  updateExample(@CurrentProject() project: string, @Param('id', ParseUUIDPipe) id: string, @Body() body: ExampleInputDto): Promise<ExampleDto> {
+    return this.data.updateExample(project, id, body);
   }
 
   /** Deletes an example. */
@@ -58,23 +58,23 @@ export class NluDataController {
   @HttpCode(204)
   @AdminOnly()
   @ApiErrors(400, 401, 403, 404)
-  async deleteExample(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    await this.data.deleteExample(id);
+  async deleteExample(@CurrentProject() project: string, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.data.deleteExample(project, id);
   }
 
   /** Lookup tables (gazetteers): values of an entity type, matched at parse time and used as tagger features. */
   @Get('lookups')
   @ApiErrors(401)
-  listLookups(): Promise<LookupDto[]> {
-    return this.data.lookups();
+  listLookups(@CurrentProject() project: string): Promise<LookupDto[]> {
+    return this.data.lookups(project);
   }
 
   /** Creates or replaces a lookup table; matched from the next parse on. */
   @Put('lookups/:name')
   @AdminOnly()
   @ApiErrors(400, 401, 403)
-  putLookup(@Param('name') name: string, @Body() body: LookupInputDto): Promise<LookupDto> {
-    return this.data.putLookup(name, body.elements);
+  putLookup(@CurrentProject() project: string, @Param('name') name: string, @Body() body: LookupInputDto): Promise<LookupDto> {
+    return this.data.putLookup(project, name, body.elements);
   }
 
   /** Deletes a lookup table. */
@@ -82,23 +82,23 @@ export class NluDataController {
   @HttpCode(204)
   @AdminOnly()
   @ApiErrors(401, 403, 404)
-  deleteLookup(@Param('name') name: string): Promise<void> {
-    return this.data.deleteResource('lookup', name);
+  deleteLookup(@CurrentProject() project: string, @Param('name') name: string): Promise<void> {
+    return this.data.deleteResource(project, 'lookup', name);
   }
 
   /** Synonyms: surface forms mapped to a canonical value. */
   @Get('synonyms')
   @ApiErrors(401)
-  listSynonyms(): Promise<SynonymDto[]> {
-    return this.data.synonyms();
+  listSynonyms(@CurrentProject() project: string): Promise<SynonymDto[]> {
+    return this.data.synonyms(project);
   }
 
   /** Creates or replaces the surface forms of a canonical value. */
   @Put('synonyms/:value')
   @AdminOnly()
   @ApiErrors(400, 401, 403)
-  putSynonym(@Param('value') value: string, @Body() body: SynonymInputDto): Promise<SynonymDto> {
-    return this.data.putSynonym(value, body.synonyms);
+  putSynonym(@CurrentProject() project: string, @Param('value') value: string, @Body() body: SynonymInputDto): Promise<SynonymDto> {
+    return this.data.putSynonym(project, value, body.synonyms);
   }
 
   /** Deletes a synonym entry. */
@@ -106,23 +106,23 @@ export class NluDataController {
   @HttpCode(204)
   @AdminOnly()
   @ApiErrors(401, 403, 404)
-  deleteSynonym(@Param('value') value: string): Promise<void> {
-    return this.data.deleteResource('synonym', value);
+  deleteSynonym(@CurrentProject() project: string, @Param('value') value: string): Promise<void> {
+    return this.data.deleteResource(project, 'synonym', value);
   }
 
   /** Regex patterns; each match is an entity of the pattern's name. */
   @Get('regexes')
   @ApiErrors(401)
-  listRegexes(): Promise<RegexDto[]> {
-    return this.data.regexes();
+  listRegexes(@CurrentProject() project: string): Promise<RegexDto[]> {
+    return this.data.regexes(project);
   }
 
   /** Creates or replaces the patterns of a regex entity (unsafe patterns are refused). */
   @Put('regexes/:name')
   @AdminOnly()
   @ApiErrors(400, 401, 403)
-  putRegex(@Param('name') name: string, @Body() body: RegexInputDto): Promise<RegexDto> {
-    return this.data.putRegex(name, body.patterns);
+  putRegex(@CurrentProject() project: string, @Param('name') name: string, @Body() body: RegexInputDto): Promise<RegexDto> {
+    return this.data.putRegex(project, name, body.patterns);
   }
 
   /** Deletes a regex entity. */
@@ -130,8 +130,8 @@ export class NluDataController {
   @HttpCode(204)
   @AdminOnly()
   @ApiErrors(401, 403, 404)
-  deleteRegex(@Param('name') name: string): Promise<void> {
-    return this.data.deleteResource('regex', name);
+  deleteRegex(@CurrentProject() project: string, @Param('name') name: string): Promise<void> {
+    return this.data.deleteResource(project, 'regex', name);
   }
 
   /** Imports a Rasa NLU YAML, JSON or NDJSON file in one transaction (body limit NLU_IMPORT_BODY_LIMIT). Repeats of a text with the same intent are merged and counted; a bad file is a 400 listing each distinct problem with its count and first places (line for YAML/NDJSON, entry for JSON); nothing is written. */
@@ -139,8 +139,8 @@ export class NluDataController {
   @HttpCode(200)
   @AdminOnly()
   @ApiErrors(400, 401, 403, 413)
-  importTrainingData(@Body() body: ImportRequestDto): Promise<ImportResultDto> {
-    return this.data.import(body.format, body.content, body.mode ?? 'merge');
+  importTrainingData(@CurrentProject() project: string, @Body() body: ImportRequestDto): Promise<ImportResultDto> {
+    return this.data.import(project, body.format, body.content, body.mode ?? 'merge');
   }
 
   /** Imports an uploaded file, the raw request body (NDJSON, Rasa YAML or JSON, by Content-Type or ?format=), in one transaction; same rules and limit as POST /nlu/import. */
@@ -151,8 +151,8 @@ export class NluDataController {
   @ApiConsumes('application/x-ndjson', 'application/yaml', 'text/yaml', 'application/json')
   @ApiBody({ description: 'The file itself, e.g. one JSON example per line for NDJSON.', schema: { type: 'string', example: '{"text": "播放周杰伦的歌", "intent": "play_music"}\n{"text": "play some jazz", "intent": "play_music"}\n' } })
   @ApiErrors(400, 401, 403, 413)
-  importTrainingFile(@Body() body: string, @Query() query: ImportFileQueryDto, @Headers('content-type') contentType?: string): Promise<ImportResultDto> {
-    return this.data.importFile(body, contentType, query.format, query.mode ?? 'merge');
+  importTrainingFile(@CurrentProject() project: string, @Body() body: string, @Query() query: ImportFileQueryDto, @Headers('content-type') contentType?: string): Promise<ImportResultDto> {
+    return this.data.importFile(project, body, contentType, query.format, query.mode ?? 'merge');
   }
 
   /** Exports all training data, streamed (any size): by default the JSON envelope { format, content }; with file=true the bare file, which POST /nlu/import/file takes back. */
@@ -160,10 +160,10 @@ export class NluDataController {
   @ApiProduces('application/json', 'application/yaml', 'application/x-ndjson')
   @ApiOkResponse({ description: 'envelope: { format, content } (content: the YAML/NDJSON text, or the JSON object { examples, lookups, synonyms, regexes }); file=true: the file itself' })
   @ApiErrors(400, 401)
-  exportTrainingData(@Query() query: ExportQueryDto): StreamableFile {
+  exportTrainingData(@CurrentProject() project: string, @Query() query: ExportQueryDto): StreamableFile {
     const format = query.format ?? 'rasa-yaml';
     const file = query.file === 'true';
-    const stream = new StreamableFile(Readable.from(this.data.exportChunks(format, !file)), {
+    const stream = new StreamableFile(Readable.from(this.data.exportChunks(project, format, !file)), {
       type: file ? EXPORT_CONTENT_TYPES[format] : 'application/json; charset=utf-8',
       disposition: file ? `attachment; filename="${EXPORT_FILE_NAMES[format]}"` : undefined,
     });

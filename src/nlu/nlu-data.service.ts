@@ -54,36 +54,36 @@ export class NluDataService {
     private readonly training: NluTrainingService,
   ) {}
 
-  intents() {
-    return this.repo.intents();
+  intents(project: string) {
+    return this.repo.intents(project);
   }
 
-  async listExamples(filter: { intent?: string; lang?: string; q?: string; limit?: number; offset?: number }) {
-    const { items, total } = await this.repo.listExamples({ ...filter, limit: filter.limit ?? 50, offset: filter.offset ?? 0 });
+  async listExamples(project: string, filter: { intent?: string; lang?: string; q?: string; limit?: number; offset?: number }) {
+    const { items, total } = await this.repo.listExamples(project, { ...filter, limit: filter.limit ?? 50, offset: filter.offset ?? 0 });
     return { items: items.map(view), total, limit: filter.limit ?? 50, offset: filter.offset ?? 0 };
   }
 
-  async createExample(input: { text: string; intent: string; entities?: EntityAnnotation[]; lang?: Lang }): Promise<ExampleView> {
+  async createExample(project: string, input: { text: string; intent: string; entities?: EntityAnnotation[]; lang?: Lang }): Promise<ExampleView> {
     const example = this.example(input);
-    if (await this.repo.findExampleByText(example.text)) throw new ConflictError(`An example with this text already exists; PUT /api/v1/nlu/examples/{id} changes it`);
-    return view(await this.repo.saveExample({ ...example, lang: example.lang ?? null }));
+    if (await this.repo.findExampleByText(project, example.text)) throw new ConflictError(`An example with this text already exists; PUT /api/v1/nlu/examples/{id} changes it`);
+    return view(await this.repo.saveExample(project, { ...example, lang: example.lang ?? null }));
   }
 
-  async updateExample(id: string, input: { text: string; intent: string; entities?: EntityAnnotation[]; lang?: Lang }): Promise<ExampleView> {
-    const existing = await this.repo.findExample(id);
+  async updateExample(project: string, id: string, input: { text: string; intent: string; entities?: EntityAnnotation[]; lang?: Lang }): Promise<ExampleView> {
+    const existing = await this.repo.findExample(project, id);
     if (!existing) throw new NotFoundError(`No example ${id}`);
     const example = this.example(input);
-    const clash = await this.repo.findExampleByText(example.text);
+    const clash = await this.repo.findExampleByText(project, example.text);
     if (clash && clash.id !== id) throw new ConflictError(`Another example (${clash.id}) already has this text`);
-    return view(await this.repo.saveExample({ ...existing, ...example, lang: example.lang ?? null }));
+    return view(await this.repo.saveExample(project, { ...existing, ...example, lang: example.lang ?? null }));
   }
 
-  async deleteExample(id: string): Promise<void> {
-    if (!(await this.repo.deleteExample(id))) throw new NotFoundError(`No example ${id}`);
+  async deleteExample(project: string, id: string): Promise<void> {
+    if (!(await this.repo.deleteExample(project, id))) throw new NotFoundError(`No example ${id}`);
   }
 
-  async deleteIntent(intent: string): Promise<{ deleted: number }> {
-    const deleted = await this.repo.deleteIntent(intent);
+  async deleteIntent(project: string, intent: string): Promise<{ deleted: number }> {
+    const deleted = await this.repo.deleteIntent(project, intent);
     if (!deleted) throw new NotFoundError(`No examples of intent ${intent}`);
     return { deleted };
   }
@@ -94,61 +94,62 @@ export class NluDataService {
     return example;
   }
 
-  lookups() {
-    return this.repo.lookups();
+  async lookups(project: string) {
+    return (await this.repo.lookups(project)).map((l) => ({ name: l.name, elements: l.elements, updatedAt: l.updatedAt }));
   }
 
-  synonyms() {
-    return this.repo.synonyms();
+  async synonyms(project: string) {
+    return (await this.repo.synonyms(project)).map((s) => ({ value: s.value, synonyms: s.synonyms, updatedAt: s.updatedAt }));
   }
 
-  regexes() {
-    return this.repo.regexes();
+  async regexes(project: string) {
+    return (await this.repo.regexes(project)).map((r) => ({ name: r.name, patterns: r.patterns, updatedAt: r.updatedAt }));
   }
 
-  async putLookup(name: string, elements: string[]) {
+  async putLookup(project: string, name: string, elements: string[]) {
     assertValid({ examples: [], lookups: [{ name, elements }], synonyms: [], regexes: [] });
-    await this.repo.putLookup(name, [...new Set(elements)]);
-    await this.training.refreshEntities();
+    await this.repo.putLookup(project, name, [...new Set(elements)]);
+    await this.training.refreshEntities(project);
     return { name, elements: [...new Set(elements)] };
   }
 
-  async putSynonym(value: string, synonyms: string[]) {
+  async putSynonym(project: string, value: string, synonyms: string[]) {
     assertValid({ examples: [], lookups: [], synonyms: [{ value, synonyms }], regexes: [] });
-    await this.repo.putSynonym(value, [...new Set(synonyms)]);
-    await this.training.refreshEntities();
+    await this.repo.putSynonym(project, value, [...new Set(synonyms)]);
+    await this.training.refreshEntities(project);
     return { value, synonyms: [...new Set(synonyms)] };
   }
 
-  async putRegex(name: string, patterns: string[]) {
+  async putRegex(project: string, name: string, patterns: string[]) {
     const data = { examples: [], lookups: [], synonyms: [], regexes: patterns.map((pattern) => ({ name, pattern })) };
     assertValid(data);
     const unsafe = validateRegexPatterns(data.regexes);
     if (unsafe.length) throw new BadInputError(`Regex ${name}: ${unsafe.map((p) => `${p.pattern}: ${p.reason}`).join('; ')}`, { problems: unsafe });
-    await this.repo.putRegex(name, patterns);
-    await this.training.refreshEntities();
+    await this.repo.putRegex(project, name, patterns);
+    await this.training.refreshEntities(project);
     return { name, patterns };
   }
 
-  async deleteResource(kind: 'lookup' | 'synonym' | 'regex', key: string): Promise<void> {
-    const ok = kind === 'lookup' ? await this.repo.deleteLookup(key) : kind === 'synonym' ? await this.repo.deleteSynonym(key) : await this.repo.deleteRegex(key);
+  async deleteResource(project: string, kind: 'lookup' | 'synonym' | 'regex', key: string): Promise<void> {
+    const ok =
+      kind === 'lookup' ? await this.repo.deleteLookup(project, key) : kind === 'synonym' ? await this.repo.deleteSynonym(project, key) : await this.repo.deleteRegex(project, key);
     if (!ok) throw new NotFoundError(`No ${kind} ${key}`);
-    await this.training.refreshEntities();
+    await this.training.refreshEntities(project);
   }
 
-  /** Parses, validates and stores a whole file in one transaction; nothing is written when anything is wrong. */
-  async import(format: DataFormat, content: unknown, mode: 'merge' | 'replace'): Promise<ImportResult> {
+  /** Parses, validates and stores a whole file in the project, in one transaction; nothing is written when anything is wrong. */
+  async import(project: string, format: DataFormat, content: unknown, mode: 'merge' | 'replace'): Promise<ImportResult> {
     const { data, stats } = this.read(format, content);
     for (const ex of data.examples) ex.lang ??= detectLanguage(ex.text).lang;
     const unsafe = validateRegexPatterns(data.regexes);
     if (unsafe.length) throw new BadInputError(`Regexes refused: ${unsafe.map((p) => `${p.name}: ${p.reason}`).join('; ')}`, { problems: unsafe });
-    const counts = await this.repo.importData(data, mode);
-    await this.training.refreshEntities();
+    const counts = await this.repo.importData(project, data, mode);
+    await this.training.refreshEntities(project);
     return { mode, imported: counts, ...stats };
   }
 
   /** An uploaded file (the raw request body); its format comes from `format` or the content type. */
-  importFile(body: unknown, contentType: string | undefined, format: DataFormat | undefined, mode: 'merge' | 'replace'): Promise<ImportResult> {
+  importFile(project: string, body: unknown, contentType: string | undefined, format: DataFormat | undefined, mode: 'merge' | 'replace'): Promise<ImportResult> {
     const fmt = format ?? formatOfContentType(contentType);
     if (!fmt)
       throw new BadInputError(
@@ -156,12 +157,12 @@ export class NluDataService {
         { field: 'format' },
       );
     if (typeof body !== 'string' || body.trim() === '') throw new BadInputError('Send the file as the request body; it is empty', { field: 'body' });
-    return this.import(fmt, body, mode);
+    return this.import(project, fmt, body, mode);
   }
 
-  /** The whole training data as a stream of text chunks, of any size (see formats/export-stream). */
-  exportChunks(format: DataFormat, envelope: boolean): AsyncGenerator<string> {
-    return exportChunks(format, this.repo, { envelope });
+  /** The project's whole training data as a stream of text chunks, of any size (see formats/export-stream). */
+  exportChunks(project: string, format: DataFormat, envelope: boolean): AsyncGenerator<string> {
+    return exportChunks(format, { examplePages: () => this.repo.examplePages(project), resources: () => this.repo.resources(project) }, { envelope });
   }
 
   private read(format: DataFormat, content: unknown): ParsedTrainingData {

@@ -6,6 +6,8 @@ import type { ArtifactDb, ArtifactRow } from './runtime/artifact-cache';
 import type { ArtifactFile } from './runtime/artifact-files';
 
 export interface StoredModel {
+  /** the project the version belongs to (`default` when left out) */
+  projectId?: string;
   version: number;
   labels: string[];
   threshold: number;
@@ -17,7 +19,11 @@ export interface StoredModel {
 
 /**
  * Trained NLU model versions: metrics, which one is active, and the checksum rows and
- * chunks of their artifacts (the files themselves: runtime/artifact-cache.ts).
+ * chunks of their artifacts (the files themselves: runtime/artifact-cache.ts). Versions
+ * are numbered by one sequence for the whole server; reads and state changes that a
+ * request can reach name the project, so another project's version is never found.
+ * Writes of a run in progress (progress, results, artifacts) go by the version alone:
+ * only the service that started the run writes them.
  */
 @Injectable()
 export class NluModelsRepository implements ArtifactDb {
@@ -27,8 +33,8 @@ export class NluModelsRepository implements ArtifactDb {
     return this.ds.getRepository(NluModelEntity);
   }
 
-  async startTraining(examples: number): Promise<NluModelEntity> {
-    return this.repo.save(this.repo.create({ status: 'training', examples, progress: { phase: 'queued' } }));
+  async startTraining(project: string, examples: number): Promise<NluModelEntity> {
+    return this.repo.save(this.repo.create({ projectId: project, status: 'training', examples, progress: { phase: 'queued' } }));
   }
 
   async progress(version: number, progress: Record<string, unknown>): Promise<void> {
@@ -53,28 +59,48 @@ export class NluModelsRepository implements ArtifactDb {
   }
 
   /** Makes `version` the active one (exactly one active, enforced by a unique partial index); a just-trained version becomes ready at the same moment. */
-  async activate(version: number, by: 'training' | 'user'): Promise<void> {
+  async activate(project: string, version: number, by: 'training' | 'user'): Promise<void> {
     await this.ds.transaction(async (m) => {
-      await m.query(`UPDATE nlu_models SET active = false WHERE active AND version <> $1`, [version]);
-      await m.query(`UPDATE nlu_models SET active = true, status = 'ready', note = NULL, activated_at = now(), activated_by = $2, progress = '{"phase":"done"}'::jsonb WHERE version = $1`, [version, by]);
+      await m.query(`UPDATE nlu_models SET active = false WHERE project_id = $1 AND active AND version <> $2`, [project, version]);
+      await m.query(
+        `UPDATE nlu_models SET active = true, status = 'ready', note = NULL, activated_at = now(), activated_by = $3, progress = '{"phase":"done"}'::jsonb WHERE project_id = $1 AND version = $2`,
+        [project, version, by],
+      );
     });
   }
 
-  /** The active version when someone activated it explicitly after `since` (so a run started at `since` must not replace it). */
-  async explicitActivationSince(since: Date): Promise<number | null> {
-    const rows: { version: number }[] = await this.ds.query(`SELECT version FROM nlu_models WHERE active AND activated_by = 'user' AND activated_at >= $1`, [since]);
+  /** The project's active version when someone activated it explicitly after `since` (so a run started at `since` must not replace it). */
+  async explicitActivationSince(project: string, since: Date): Promise<number | null> {
+    const rows: { version: number }[] = await this.ds.query(`SELECT version FROM nlu_models WHERE project_id = $1 AND active AND activated_by = 'user' AND activated_at >= $2`, [project, since]);
     return rows[0]?.version ?? null;
   }
 
-  list(): Promise<NluModelEntity[]> {
-    return this.repo.find({ order: { version: 'DESC' } });
+  list(project: string): Promise<NluModelEntity[]> {
+    return this.repo.find({ where: { projectId: project }, order: { version: 'DESC' } });
   }
 
-  get(version: number): Promise<NluModelEntity | null> {
-    return this.repo.findOneBy({ version });
+  get(project: string, version: number): Promise<NluModelEntity | null> {
+    return this.repo.findOneBy({ projectId: project, version });
   }
 
-  /** Marks runs that were training when the process stopped as failed; returns their versions. */
+  /** What a project serves: its active version, else whether a first run is training. */
+  async serving(project: string): Promise<{ active: number | null; training: boolean }> {
+    const rows: { active: number | null; training: boolean }[] = await this.ds.query(
+      `SELECT (SELECT version FROM nlu_models WHERE project_id = $1 AND active) AS active,
+              EXISTS (SELECT 1 FROM nlu_models WHERE project_id = $1 AND status = 'training') AS training`,
+      [project],
+    );
+    return { active: rows[0]?.active ?? null, training: rows[0]?.training === true };
+  }
+
+  /** Those of `versions` that still have a row (any project). */
+  async existing(versions: number[]): Promise<Set<number>> {
+    if (!versions.length) return new Set();
+    const rows: { version: number }[] = await this.ds.query(`SELECT version FROM nlu_models WHERE version = ANY($1::int[])`, [versions]);
+    return new Set(rows.map((r) => r.version));
+  }
+
+  /** Marks runs (of every project) that were training when the process stopped as failed; returns their versions. */
   async failInterrupted(): Promise<number[]> {
     const rows: { version: number }[] = await this.ds.query(
       `UPDATE nlu_models SET status = 'failed', error = 'interrupted: the server stopped during training', finished_at = now() WHERE status = 'training' RETURNING version`,
@@ -82,28 +108,29 @@ export class NluModelsRepository implements ArtifactDb {
     return rows.map((r) => r.version);
   }
 
-  async activeVersion(): Promise<number | null> {
-    const row = await this.repo.findOne({ where: { active: true }, select: { version: true } });
+  async activeVersion(project: string): Promise<number | null> {
+    const row = await this.repo.findOne({ where: { projectId: project, active: true }, select: { version: true } });
     return row?.version ?? null;
   }
 
   /** Deletes a version's row, its artifact rows and chunks (cascade). */
-  async delete(version: number): Promise<void> {
-    await this.repo.delete({ version });
+  async delete(project: string, version: number): Promise<void> {
+    await this.repo.delete({ projectId: project, version });
   }
 
   /**
-   * Versions beyond the newest `keep` ready ones: older ready versions and finished runs
-   * older than the oldest kept one. Never the active version, never a run in training.
+   * A project's versions beyond its newest `keep` ready ones: older ready versions and
+   * finished runs older than the oldest kept one. Never the active version, never a run in training.
    */
-  async prunable(keep: number): Promise<number[]> {
+  async prunable(project: string, keep: number): Promise<number[]> {
     const rows: { version: number }[] = await this.ds.query(
-      `WITH kept AS (SELECT version FROM nlu_models WHERE status = 'ready' ORDER BY version DESC LIMIT $1)
-       SELECT version FROM nlu_models
+      `WITH mine AS (SELECT * FROM nlu_models WHERE project_id = $2),
+            kept AS (SELECT version FROM mine WHERE status = 'ready' ORDER BY version DESC LIMIT $1)
+       SELECT version FROM mine
        WHERE NOT active AND status <> 'training' AND version NOT IN (SELECT version FROM kept)
          AND (status = 'ready' OR version < COALESCE((SELECT min(version) FROM kept), 0))
        ORDER BY version`,
-      [keep],
+      [keep, project],
     );
     return rows.map((r) => r.version);
   }

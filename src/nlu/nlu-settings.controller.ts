@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminOnly } from '../auth/principal';
+import { AdminOnly, CurrentProject } from '../auth/principal';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { NluSettingsDto, NluSettingsInputDto } from './nlu-settings.dto';
 import { NluSettingsService } from './nlu-settings.service';
@@ -15,8 +15,8 @@ export class NluSettingsController {
   @ApiOperation({ summary: 'Built-in extractors and bundled gazetteers: which run, under which entity names, and what runs now' })
   @ApiOkResponse({ type: NluSettingsDto })
   @ApiErrors(401)
-  getNluSettings(): NluSettingsDto {
-    return this.settings.get();
+  getNluSettings(@CurrentProject() project: string): Promise<NluSettingsDto> {
+    return this.settings.get(project);
   }
 
   @Put('settings')
@@ -37,7 +37,7 @@ export class NluSettingsController {
   })
   @ApiOkResponse({ type: NluSettingsDto })
   @ApiErrors(400, 401, 403)
-  putNluSettings(@Body() body: NluSettingsInputDto): Promise<NluSettingsDto> {
-    return this.settings.replace(body);
+  putNluSettings(@CurrentProject() project: string, @Body() body: NluSettingsInputDto): Promise<NluSettingsDto> {
+    return this.settings.replace(project, body);
   }
 }

@@ -4,9 +4,6 @@ import { DataSource } from 'typeorm';
 import type { NluEntitySettingsInput } from './entities/entity-settings';
 import { NluSettingsEntity } from './nlu-settings.entity';
 
-/** Until projects exist, the one implicit store. */
-export const DEFAULT_PROJECT = 'default';
-
 /** The nlu_settings row of a project. */
 @Injectable()
 export class NluSettingsRepository {
@@ -16,12 +13,12 @@ export class NluSettingsRepository {
     return this.ds.getRepository(NluSettingsEntity);
   }
 
-  async get(projectId = DEFAULT_PROJECT): Promise<{ settings: NluEntitySettingsInput; updatedAt: Date } | null> {
+  async get(projectId: string): Promise<{ settings: NluEntitySettingsInput; updatedAt: Date } | null> {
     const row = await this.repo.findOneBy({ projectId });
     return row ? { settings: row.settings, updatedAt: row.updatedAt } : null;
   }
 
-  async save(settings: NluEntitySettingsInput, projectId = DEFAULT_PROJECT): Promise<Date> {
+  async save(projectId: string, settings: NluEntitySettingsInput): Promise<Date> {
     await this.repo.upsert({ projectId, settings, updatedAt: new Date() }, ['projectId']);
     return (await this.get(projectId))!.updatedAt;
   }

@@ -1,45 +1,35 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { BUILTIN_ENTITY_TYPES, BUNDLED_GAZETTEERS, NluEntitySettingsInput, withDefaults } from './entities/entity-settings';
+import { Injectable } from '@nestjs/common';
+import { activeSources, BUILTIN_ENTITY_TYPES, BUNDLED_GAZETTEERS, NluEntitySettingsInput, withDefaults } from './entities/entity-settings';
 import type { NluSettingsDto } from './nlu-settings.dto';
 import { NluSettingsRepository } from './nlu-settings.repository';
-import { NluService } from './nlu.service';
+import { NluModelSource } from './nlu-model-source';
+import { labelledNames, NluService } from './nlu.service';
 
 /**
- * The store's NLU settings: which built-in extractors and bundled gazetteers run and the
- * entity names they report. Read once at start (before the first refresh of the entity
- * pipeline) and applied to parsing as soon as they are saved.
+ * A project's NLU settings: which built-in extractors and bundled gazetteers run and the
+ * entity names they report. Read from the database (a project's serving state reads them
+ * when it loads) and applied to the project's parsing as soon as they are saved.
  */
 @Injectable()
-export class NluSettingsService implements OnModuleInit {
-  private stored: NluEntitySettingsInput = {};
-  private updatedAt: Date | null = null;
-
+export class NluSettingsService {
   constructor(
     private readonly repo: NluSettingsRepository,
+    private readonly source: NluModelSource,
     private readonly nlu: NluService,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    const row = await this.repo.get();
-    if (row) {
-      this.stored = row.settings;
-      this.updatedAt = row.updatedAt;
-    }
-    this.nlu.setEntitySettings(withDefaults(this.stored));
+  async get(project: string): Promise<NluSettingsDto> {
+    const [row, entities] = await Promise.all([this.repo.get(project), this.source.entities(project)]);
+    const settings = withDefaults(row?.settings ?? {});
+    return { ...settings, active: activeSources(settings, labelledNames(entities)), updatedAt: row?.updatedAt.toISOString() ?? null };
   }
 
-  get(): NluSettingsDto {
-    const settings = withDefaults(this.stored);
-    return { ...settings, active: this.nlu.activeEntitySources(), updatedAt: this.updatedAt?.toISOString() ?? null };
-  }
-
-  /** Replaces the settings; entries left out take their defaults. */
-  async replace(input: NluEntitySettingsInput): Promise<NluSettingsDto> {
+  /** Replaces the project's settings; entries left out take their defaults. */
+  async replace(project: string, input: NluEntitySettingsInput): Promise<NluSettingsDto> {
     const stored = onlyKnown(input);
-    this.updatedAt = await this.repo.save(stored);
-    this.stored = stored;
-    this.nlu.setEntitySettings(withDefaults(stored));
-    return this.get();
+    await this.repo.save(project, stored);
+    this.nlu.setEntitySettings(withDefaults(stored), project);
+    return this.get(project);
   }
 }
 

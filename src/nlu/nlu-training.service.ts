@@ -1,21 +1,23 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
+import { DEFAULT_PROJECT } from '../auth/principal';
 import { BadInputError, ConflictError, NotFoundError } from '../common/errors';
 import { AppConfig, settingBool, settingNumber } from '../config/app-config';
-import { databaseKind } from '../data/data-source';
 import { ReadinessService } from '../health/readiness.service';
+import { ProjectLifecycle } from '../projects/project-lifecycle';
 import type { NluTrainingData } from './core/types';
 import { loadBundledTrainingData, splitTrainTest } from './data';
 import { NluDataRepository } from './nlu-data.repository';
+import { NluModelSource } from './nlu-model-source';
 import { NluModelsRepository } from './nlu-models.repository';
 import { NluService } from './nlu.service';
 import { NluMetrics } from './nlu-metrics';
 import { SentenceEncoderService } from './sentence-encoder.service';
-import { ArtifactCache, ArtifactUnavailableError } from './runtime/artifact-cache';
-import { artifactRoot, INTENT_ONNX_FILE, TAGGER_FILE } from './runtime/artifact-files';
+import { INTENT_ONNX_FILE } from './runtime/artifact-files';
 import { evaluateHoldout, evaluateKFold, EvaluationReport } from './runtime/evaluate';
 import type { NluTrainingOptions, TrainedArtifacts, TrainingProgress, TrainRequest } from './training/pipeline';
 import { runTrainingInWorker } from './training/run-training';
+import { RunQueue } from './training/run-queue';
 
 export interface TrainJob {
   jobId: number;
@@ -36,36 +38,61 @@ export interface TrainJob {
   finishedAt: Date | null;
 }
 
+interface RunningJob {
+  project: string;
+  version: number;
+  progress: Record<string, unknown>;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
 const MIN_EXAMPLES = 2;
 
 /**
- * Training jobs (one at a time, in a child process), model versions and activation, and
- * evaluation. On first start it imports the bundled data and trains, so the server
- * parses out of the box. The worker writes a version's artifacts as files; only their
- * checksums (and, on Postgres, chunks streamed from the file) go to the database, and the
- * inference worker reads the ONNX file itself (docs/decisions/0008-nlu-artifacts.md).
- * Activations are serialized; an explicit one wins over a run that finishes after it.
+ * Training jobs, model versions and activation, and evaluation, per project. One run at a
+ * time per project, each in a child process, at most NLU_TRAINING_CONCURRENCY of them
+ * across projects (the rest wait in order, phase `queued`). On first start it imports the
+ * bundled data into `default` and trains, so the server parses out of the box. The worker
+ * writes a version's artifacts as files; only their checksums (and, on Postgres, chunks
+ * streamed from the file) go to the database, and the inference worker reads the ONNX file
+ * itself (docs/decisions/0008-nlu-artifacts.md). A project's activations are serialized; an
+ * explicit one wins over a run that finishes after it.
  */
 @Injectable()
 export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('NLU');
-  private running?: { version: number; progress: Record<string, unknown>; abort: AbortController; done: Promise<void> };
-  private evaluating = false;
-  private readonly artifacts: ArtifactCache;
-  /** activations, deletions and pruning, one at a time */
-  private serial: Promise<unknown> = Promise.resolve();
+  private readonly running = new Map<string, RunningJob>();
+  /** projects whose train() is between its checks and its job (so two requests cannot both start one) */
+  private readonly starting = new Set<string>();
+  private readonly evaluating = new Set<string>();
+  private readonly queue: RunQueue;
+  /** per project: activations, deletions and pruning, one at a time */
+  private readonly serials = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly data: NluDataRepository,
     private readonly models: NluModelsRepository,
+    private readonly source: NluModelSource,
     private readonly nlu: NluService,
     private readonly encoder: SentenceEncoderService,
     private readonly config: AppConfig,
     readiness: ReadinessService,
     @Optional() private readonly metrics: NluMetrics = new NluMetrics(),
+    @Optional() lifecycle?: ProjectLifecycle,
   ) {
-    this.artifacts = new ArtifactCache(artifactRoot(config.dataDir), models, databaseKind(config) === 'postgres');
-    readiness.register('nlu', async () => ({ ready: this.nlu.activeVersion !== undefined || !settingBool(config, 'NLU_BOOTSTRAP'), details: { activeVersion: this.nlu.activeVersion ?? null, training: this.running?.version ?? null } }));
+    this.queue = new RunQueue(settingNumber(config, 'NLU_TRAINING_CONCURRENCY'));
+    readiness.register('nlu', async () => {
+      const active = await this.models.activeVersion(DEFAULT_PROJECT);
+      return {
+        ready: active !== null || !settingBool(config, 'NLU_BOOTSTRAP'),
+        details: { activeVersion: active, training: this.running.get(DEFAULT_PROJECT)?.version ?? null, loadedProjects: this.nlu.loadedProjects().length },
+      };
+    });
+    lifecycle?.onDeleted('nlu', (project) => this.projectDeleted(project));
+  }
+
+  private get artifacts() {
+    return this.source.artifacts;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -73,19 +100,19 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     for (const v of interrupted) await this.artifacts.remove(v);
     if (interrupted.length) this.logger.warn(`${interrupted.length} NLU training run(s) were interrupted by the last shutdown`);
     const bootstrap = settingBool(this.config, 'NLU_BOOTSTRAP');
-    if (bootstrap && (await this.data.countExamples()) === 0) {
+    if (bootstrap && (await this.data.countExamples(DEFAULT_PROJECT)) === 0) {
       const bundled = loadBundledTrainingData();
-      await this.data.importData(bundled, 'merge');
+      await this.data.importData(DEFAULT_PROJECT, bundled, 'merge');
       // Count what was stored: the bundled files repeat a few texts, which are merged.
-      const stored = await this.data.countExamples();
+      const stored = await this.data.countExamples(DEFAULT_PROJECT);
       const merged = bundled.examples.length - stored;
       this.logger.log(`Imported the bundled NLU training data: ${stored} examples${merged > 0 ? ` (${merged} repeated texts merged)` : ''}`);
     }
-    await this.refreshEntities();
-    const active = await this.models.activeVersion();
+    // The default project is loaded at start (the other projects at their first parse).
+    const active = await this.models.activeVersion(DEFAULT_PROJECT);
     if (active !== null) {
       try {
-        await this.serve(active, false);
+        await this.serve(DEFAULT_PROJECT, active, false);
         return;
       } catch (err) {
         this.logger.error(`The active NLU model v${active} could not be loaded: ${(err as Error).message}`);
@@ -93,50 +120,62 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     }
     if (!bootstrap) return;
     this.logger.log('No trained NLU model yet: training one from the stored data');
-    await this.train().catch((err: Error) => this.logger.warn(`No first NLU model: ${err.message}`));
+    await this.train(DEFAULT_PROJECT).catch((err: Error) => this.logger.warn(`No first NLU model: ${err.message}`));
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.running?.abort.abort();
-    await this.running?.done.catch(() => undefined);
+    const jobs = [...this.running.values()];
+    for (const job of jobs) job.abort.abort();
+    await Promise.all(jobs.map((job) => job.done.catch(() => undefined)));
     if (this.config.dataDir === 'memory://') await rm(this.artifacts.root, { recursive: true, force: true });
   }
 
-  /** Rebuilds the rule-based extractors after training data changed. */
-  async refreshEntities(): Promise<void> {
-    // Only the small tables: reading every example on the main thread at each activation would stall it on large sets.
-    const [lookups, synonyms, regexes, annotated] = await Promise.all([this.data.lookups(), this.data.synonyms(), this.data.regexes(), this.data.annotatedEntityNames()]);
-    this.nlu.configureEntities({
-      annotated,
-      lookups: lookups.map((l) => ({ name: l.name, elements: l.elements })),
-      synonyms: synonyms.map((x) => ({ value: x.value, synonyms: x.synonyms })),
-      regexes: regexes.flatMap((r) => r.patterns.map((pattern) => ({ name: r.name, pattern }))),
-    });
+  /** Rebuilds a project's rule-based extractors after its training data or settings changed (when it is loaded). */
+  async refreshEntities(project: string): Promise<void> {
+    await this.nlu.refreshEntities(project, () => this.source.entities(project));
   }
 
   /**
-   * Starts a training run with the API's options; the new version is activated when it
-   * finishes unless `activate: false` or someone activated a version explicitly meanwhile.
+   * Starts a training run of the project's data with the API's options; the new version is
+   * activated when it finishes unless `activate: false` or someone activated a version of
+   * the project explicitly meanwhile.
    */
-  async train(options: TrainRequest = {}): Promise<TrainJob> {
-    if (this.running) throw new ConflictError(`Training of version ${this.running.version} is still running; GET /api/v1/nlu/train/${this.running.version}`);
-    const data = await this.data.load();
-    const intents = new Set(data.examples.map((e) => e.intent));
-    if (data.examples.length < MIN_EXAMPLES || intents.size < 2) throw new BadInputError('Training needs examples of at least two intents; import or add some first');
-    const encoder = this.encoder.current();
-    const row = await this.models.startTraining(data.examples.length);
-    const version = row.version;
-    const abort = new AbortController();
-    const job = { version, progress: { phase: 'starting' } as Record<string, unknown>, abort, done: Promise.resolve() };
-    this.running = job;
-    job.done = this.runJob(job, data, { ...options }, row.createdAt, encoder).finally(() => {
-      if (this.running === job) this.running = undefined;
-    });
-    return this.job(version);
+  async train(project: string, options: TrainRequest = {}): Promise<TrainJob> {
+    const busy = this.running.get(project);
+    if (busy) throw new ConflictError(`Training of version ${busy.version} is still running; GET /api/v1/nlu/train/${busy.version}`);
+    if (this.starting.has(project)) throw new ConflictError('A training run of this project is starting; GET /api/v1/nlu/models lists it');
+    this.starting.add(project);
+    try {
+      const data = await this.data.load(project);
+      const intents = new Set(data.examples.map((e) => e.intent));
+      if (data.examples.length < MIN_EXAMPLES || intents.size < 2) throw new BadInputError('Training needs examples of at least two intents; import or add some first');
+      const encoder = this.encoder.current();
+      const row = await this.models.startTraining(project, data.examples.length);
+      const job: RunningJob = { project, version: row.version, progress: { phase: 'queued' }, abort: new AbortController(), done: Promise.resolve() };
+      this.running.set(project, job);
+      job.done = this.runJob(job, data, { ...options }, row.createdAt, encoder).finally(() => {
+        if (this.running.get(project) === job) this.running.delete(project);
+      });
+      return await this.job(project, row.version);
+    } finally {
+      this.starting.delete(project);
+    }
   }
 
-  private async runJob(job: { version: number; progress: Record<string, unknown>; abort: AbortController }, data: NluTrainingData, request: TrainRequest, startedAt: Date, encoder?: string): Promise<void> {
+  private async runJob(job: RunningJob, data: NluTrainingData, request: TrainRequest, startedAt: Date, encoder?: string): Promise<void> {
+    try {
+      await this.queue.run(() => this.execute(job, data, request, startedAt, encoder), job.abort.signal);
+    } catch (err) {
+      const message = (err as Error).message;
+      this.logger.error(`NLU training v${job.version} failed: ${message}`);
+      await this.models.fail(job.version, message).catch(() => undefined);
+      await this.artifacts.remove(job.version).catch(() => undefined);
+    }
+  }
+
+  private async execute(job: RunningJob, data: NluTrainingData, request: TrainRequest, startedAt: Date, encoder?: string): Promise<void> {
     let lastWrite = 0;
+    job.progress = { phase: 'starting' };
     const finished = this.metrics.trainingStarted();
     try {
       let extra: Partial<NluTrainingOptions> = {};
@@ -160,83 +199,67 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
         metrics: { intent: m.metrics, entities: artifacts.metrics.entities, timings: artifacts.metrics.timings },
       });
       await this.artifacts.record(job.version, artifacts.files);
-      const served = await this.finish(job.version, request.activate ?? true, startedAt);
+      const served = await this.finish(job.project, job.version, request.activate ?? true, startedAt);
       finished('ready');
-      this.logger.log(`NLU training v${job.version} done in ${artifacts.metrics.timings.totalMs} ms (validation accuracy ${m.metrics.valAccuracy?.toFixed(3) ?? 'n/a'})${served ? '' : '; not activated'}`);
-      await this.prune().catch((err: Error) => this.logger.warn(`Pruning old NLU model versions failed: ${err.message}`));
+      this.logger.log(`NLU training v${job.version} (project ${job.project}) done in ${artifacts.metrics.timings.totalMs} ms (validation accuracy ${m.metrics.valAccuracy?.toFixed(3) ?? 'n/a'})${served ? '' : '; not activated'}`);
     } catch (err) {
-      const message = (err as Error).message;
-      this.logger.error(`NLU training v${job.version} failed: ${message}`);
       finished('failed');
-      await this.models.fail(job.version, message).catch(() => undefined);
-      await this.artifacts.remove(job.version).catch(() => undefined);
+      throw err;
     }
+    await this.prune(job.project).catch((err: Error) => this.logger.warn(`Pruning old NLU model versions failed: ${err.message}`));
   }
 
   /** Serves a just-trained version unless told not to or overridden by an explicit activation made after `startedAt`. */
-  private finish(version: number, activate: boolean, startedAt: Date): Promise<boolean> {
-    return this.serialized(async () => {
+  private finish(project: string, version: number, activate: boolean, startedAt: Date): Promise<boolean> {
+    return this.serialized(project, async () => {
       const how = `POST /api/v1/nlu/models/${version}/activate serves it`;
       if (!activate) {
         await this.models.markReady(version, `Not activated: the run was started with activate: false; ${how}`);
         return false;
       }
-      const explicit = await this.models.explicitActivationSince(startedAt);
+      const explicit = await this.models.explicitActivationSince(project, startedAt);
       if (explicit !== null) {
         await this.models.markReady(version, `Not activated: version ${explicit} was activated explicitly after this run started, and an explicit activation wins over a run that finishes later; ${how}`);
         return false;
       }
-      await this.serve(version, true);
-      await this.models.activate(version, 'training');
+      await this.serve(project, version, true);
+      await this.models.activate(project, version, 'training');
       return true;
     });
   }
 
-  /** Keeps the newest NLU_KEEP_VERSIONS ready versions (and the active one). */
-  private async prune(): Promise<void> {
+  /** Keeps the project's newest NLU_KEEP_VERSIONS ready versions (and its active one). */
+  private async prune(project: string): Promise<void> {
     const keep = settingNumber(this.config, 'NLU_KEEP_VERSIONS');
-    await this.serialized(async () => {
-      for (const v of await this.models.prunable(keep)) {
-        await this.models.delete(v);
+    await this.serialized(project, async () => {
+      for (const v of await this.models.prunable(project, keep)) {
+        await this.models.delete(project, v);
         await this.artifacts.remove(v);
       }
     });
   }
 
-  private serialized<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.serial.then(fn, fn);
-    this.serial = next.catch(() => undefined);
+  private serialized<T>(project: string, fn: () => Promise<T>): Promise<T> {
+    const next = (this.serials.get(project) ?? Promise.resolve()).then(fn, fn);
+    this.serials.set(project, next.catch(() => undefined));
     return next;
   }
 
-  /** Loads `version` into the parser: the pool's worker reads the ONNX file; only the tagger JSON is read here. */
-  private async serve(version: number, justTrained: boolean): Promise<void> {
-    const row = await this.models.get(version);
-    if (!row) throw new NotFoundError(`No NLU model version ${version}`);
-    if (row.status !== 'ready' && !(justTrained && row.status === 'training')) throw new ConflictError(`NLU model version ${version} is ${row.status} and cannot be activated`);
-    let paths: Map<string, string>;
-    try {
-      paths = await this.artifacts.resolve(version);
-    } catch (err) {
-      if (err instanceof ArtifactUnavailableError) throw new ConflictError(err.message);
-      throw err;
-    }
-    const onnx = paths.get(INTENT_ONNX_FILE);
-    if (!onnx) throw new ConflictError(`NLU model version ${version} has no stored model and cannot be activated`);
-    const taggerFile = paths.get(TAGGER_FILE);
-    const tagger = taggerFile ? await readFile(taggerFile, 'utf8') : null;
-    await this.refreshEntities();
-    await this.nlu.activate({ version, labels: row.labels, threshold: row.threshold ?? 0, config: row.config ?? {}, onnx, tagger });
+  /** Loads `version` into the project's parser, with fresh rule extractors. */
+  private async serve(project: string, version: number, justTrained: boolean): Promise<void> {
+    const stored = await this.source.model(project, version, justTrained);
+    await this.nlu.activate(stored, await this.source.entities(project));
   }
 
   private trainInWorker(data: NluTrainingData, onProgress: (p: TrainingProgress) => void, signal?: AbortSignal, extra: Partial<NluTrainingOptions> = {}): Promise<TrainedArtifacts> {
     return runTrainingInWorker(data, { gazetteerModule: require.resolve('./runtime/gazetteer-module'), ...extra }, onProgress, signal);
   }
 
-  async job(version: number): Promise<TrainJob> {
-    const row = await this.models.get(version);
+  async job(project: string, version: number): Promise<TrainJob> {
+    const row = await this.models.get(project, version);
     if (!row) throw new NotFoundError(`No NLU training job ${version}`);
-    const live = this.running?.version === version ? this.running.progress : null;
+    const running = this.running.get(project);
+    const live = running?.version === version ? running.progress : null;
     return {
       jobId: row.version,
       version: row.version,
@@ -255,40 +278,43 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     };
   }
 
-  async list(): Promise<TrainJob[]> {
-    const rows = await this.models.list();
-    return Promise.all(rows.map((r) => this.job(r.version)));
+  async list(project: string): Promise<TrainJob[]> {
+    const rows = await this.models.list(project);
+    return Promise.all(rows.map((r) => this.job(project, r.version)));
   }
 
-  /** Serves `version` (rollback or roll forward); a run that is training now will not replace it when it finishes. */
-  async activate(version: number): Promise<TrainJob> {
-    if (this.running?.version === version) throw new ConflictError(`NLU model version ${version} is still training`);
-    await this.serialized(async () => {
-      await this.serve(version, false);
-      await this.models.activate(version, 'user');
+  /** Serves `version` (rollback or roll forward); a run of the project training now will not replace it when it finishes. */
+  async activate(project: string, version: number): Promise<TrainJob> {
+    if (this.running.get(project)?.version === version) throw new ConflictError(`NLU model version ${version} is still training`);
+    await this.serialized(project, async () => {
+      await this.serve(project, version, false);
+      await this.models.activate(project, version, 'user');
     });
-    return this.job(version);
+    return this.job(project, version);
   }
 
-  /** Deletes a version that is not serving: its row, artifact rows and files. */
-  async deleteVersion(version: number): Promise<{ deleted: number }> {
-    return this.serialized(async () => {
-      const row = await this.models.get(version);
+  /** Deletes a version of the project that is not serving: its row, artifact rows and files. */
+  async deleteVersion(project: string, version: number): Promise<{ deleted: number }> {
+    return this.serialized(project, async () => {
+      const row = await this.models.get(project, version);
       if (!row) throw new NotFoundError(`No NLU model version ${version}`);
       if (row.active) throw new ConflictError(`NLU model version ${version} is active; activate another version before deleting it`);
-      if (row.status === 'training' || this.running?.version === version) throw new ConflictError(`NLU model version ${version} is still training`);
-      await this.models.delete(version);
+      if (row.status === 'training' || this.running.get(project)?.version === version) throw new ConflictError(`NLU model version ${version} is still training`);
+      await this.models.delete(project, version);
       await this.artifacts.remove(version);
       return { deleted: 1 };
     });
   }
 
-  /** Held-out or k-fold evaluation of the current training data (trains temporary models; serves nothing new). */
-  async evaluate(mode: 'holdout' | 'kfold', options: { testFraction?: number; folds?: number; seed?: number }): Promise<EvaluationReport> {
-    if (this.evaluating) throw new ConflictError('An evaluation is already running');
-    this.evaluating = true;
+  /**
+   * Held-out or k-fold evaluation of the project's current data (trains temporary models,
+   * each waiting for a training slot; serves nothing new). One at a time per project.
+   */
+  async evaluate(project: string, mode: 'holdout' | 'kfold', options: { testFraction?: number; folds?: number; seed?: number }): Promise<EvaluationReport> {
+    if (this.evaluating.has(project)) throw new ConflictError('An evaluation is already running');
+    this.evaluating.add(project);
     try {
-      const data = await this.data.load();
+      const data = await this.data.load(project);
       const seed = options.seed ?? 42;
       // With an encoder, evaluate what training would build: embeddings computed once, through the pool.
       const encoder = this.encoder.current();
@@ -299,7 +325,9 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
       }
       const embeddingOf = encoder ? (text: string) => vectors.get(text)! : undefined;
       const trainer = (d: NluTrainingData) =>
-        this.trainInWorker(d, () => undefined, undefined, { evaluateEntities: false, exportOnnx: false, ...(encoder ? { intent: { embeddings: d.examples.map((e) => vectors.get(e.text)!) } } : {}) });
+        this.queue.run(() =>
+          this.trainInWorker(d, () => undefined, undefined, { evaluateEntities: false, exportOnnx: false, ...(encoder ? { intent: { embeddings: d.examples.map((e) => vectors.get(e.text)!) } } : {}) }),
+        );
       if (mode === 'kfold') {
         const k = options.folds ?? 5;
         if (k > data.examples.length) throw new BadInputError(`folds (${k}) exceeds the number of examples (${data.examples.length})`);
@@ -309,12 +337,29 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
       if (split.test.length === 0) throw new BadInputError('The held-out split is empty: add examples or raise testFraction');
       return await evaluateHoldout(split.train, split.test, trainer, embeddingOf);
     } finally {
-      this.evaluating = false;
+      this.evaluating.delete(project);
     }
   }
 
-  /** Waits for a running training job (tests, shutdown). */
-  async whenIdle(): Promise<void> {
-    await this.running?.done;
+  /** Waits for running and queued training jobs (tests, shutdown); with `project`, only that project's. */
+  async whenIdle(project?: string): Promise<void> {
+    for (;;) {
+      const jobs = [...this.running.values()].filter((j) => project === undefined || j.project === project);
+      if (!jobs.length) return;
+      await Promise.all(jobs.map((j) => j.done.catch(() => undefined)));
+    }
+  }
+
+  /** After a project's rows were deleted (cascade): stop its run, free its model, remove artifact folders without a version row. */
+  private async projectDeleted(project: string): Promise<void> {
+    const job = this.running.get(project);
+    job?.abort.abort();
+    await job?.done.catch(() => undefined);
+    this.nlu.forget(project);
+    this.serials.delete(project);
+    const names = await readdir(this.artifacts.root).catch(() => [] as string[]);
+    const versions = names.map((n) => /^v(\d+)$/.exec(n)?.[1]).filter((v): v is string => v !== undefined).map(Number);
+    const kept = await this.models.existing(versions);
+    for (const v of versions) if (!kept.has(v)) await this.artifacts.remove(v);
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminOnly } from '../auth/principal';
+import { AdminOnly, CurrentProject } from '../auth/principal';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { DeletedDto, EvaluateRequestDto, EvaluationReportDto, ParseBatchRequestDto, ParseRequestDto, ParseResultDto, TrainJobDto } from './nlu.dto';
 import { NluTrainingService } from './nlu-training.service';
@@ -16,22 +16,22 @@ export class NluController {
     private readonly training: NluTrainingService,
   ) {}
 
-  /** Intent (with confidence and top-5 ranking), entities with character offsets, language, out-of-scope flag. */
+  /** Intent (with confidence and top-5 ranking), entities with character offsets, language, out-of-scope flag, from the project's active model (409 when the project has none: import data, then train). */
   @Post('parse')
   @HttpCode(200)
   @ApiBody({ type: ParseRequestDto, examples: { zh: { summary: '中文', value: { text: '今天的天气怎么样？' } }, en: { summary: 'English', value: { text: "What's the weather like in Shanghai tomorrow?" } } } })
-  @ApiErrors(400, 401, 503)
-  parse(@Body() body: ParseRequestDto): Promise<ParseResultDto> {
-    return this.nlu.parse(body.text, body.lang, { minConfidence: body.minConfidence });
+  @ApiErrors(400, 401, 409, 503)
+  parse(@CurrentProject() project: string, @Body() body: ParseRequestDto): Promise<ParseResultDto> {
+    return this.nlu.parse(body.text, body.lang, { minConfidence: body.minConfidence, project });
   }
 
   /** Parses up to 64 texts with one model run. */
   @Post('parse/batch')
   @HttpCode(200)
   @ApiBody({ type: ParseBatchRequestDto, examples: { mixed: { summary: '中文 + English', value: { texts: ['我要订购一本小说', '《斗破苍穹》', 'I am browsing t-shirts, any recommendations?'] } } } })
-  @ApiErrors(400, 401, 503)
-  parseBatch(@Body() body: ParseBatchRequestDto): Promise<ParseResultDto[]> {
-    return this.nlu.parseBatch(body.texts, body.lang, { minConfidence: body.minConfidence });
+  @ApiErrors(400, 401, 409, 503)
+  parseBatch(@CurrentProject() project: string, @Body() body: ParseBatchRequestDto): Promise<ParseResultDto[]> {
+    return this.nlu.parseBatch(body.texts, body.lang, { minConfidence: body.minConfidence, project });
   }
 
   /** Trains a new model version from the stored data in a child process; it replaces the served one atomically when done, unless `activate` is false or a version was activated explicitly meanwhile (the job's `note` then says so). Poll GET train/{jobId}. */
@@ -40,22 +40,22 @@ export class NluController {
   @AdminOnly()
   @ApiBody({ type: TrainOptionsDto, required: false, examples: { defaults: { summary: 'Defaults', value: {} }, staged: { summary: 'Train without serving', value: { activate: false, seed: 42 } } } })
   @ApiErrors(400, 401, 403, 409)
-  train(@Body() body: TrainOptionsDto = {}): Promise<TrainJobDto> {
-    return this.training.train(body ?? {});
+  train(@CurrentProject() project: string, @Body() body: TrainOptionsDto = {}): Promise<TrainJobDto> {
+    return this.training.train(project, body ?? {});
   }
 
   /** Progress (phase, epoch, loss, validation accuracy) and, when done, metrics of a training job. */
   @Get('train/:jobId')
   @ApiErrors(400, 401, 404)
-  trainingJob(@Param('jobId', ParseIntPipe) jobId: number): Promise<TrainJobDto> {
-    return this.training.job(jobId);
+  trainingJob(@CurrentProject() project: string, @Param('jobId', ParseIntPipe) jobId: number): Promise<TrainJobDto> {
+    return this.training.job(project, jobId);
   }
 
   /** Every trained version with its metrics; `active` marks the one serving. */
   @Get('models')
   @ApiErrors(401)
-  nluModels(): Promise<TrainJobDto[]> {
-    return this.training.list();
+  nluModels(@CurrentProject() project: string): Promise<TrainJobDto[]> {
+    return this.training.list(project);
   }
 
   /** Serves a stored version again (rollback), atomically. */
@@ -63,16 +63,16 @@ export class NluController {
   @HttpCode(200)
   @AdminOnly()
   @ApiErrors(400, 401, 403, 404, 409)
-  activateNluModel(@Param('version', ParseIntPipe) version: number): Promise<TrainJobDto> {
-    return this.training.activate(version);
+  activateNluModel(@CurrentProject() project: string, @Param('version', ParseIntPipe) version: number): Promise<TrainJobDto> {
+    return this.training.activate(project, version);
   }
 
   @Delete('models/:version')
   @AdminOnly()
   @ApiOperation({ summary: 'Deletes a trained NLU model version', description: 'Removes the version, its metrics and its artifact files. The active version is refused with 409 (activate another one first), so is one still training; an unknown version is a 404.' })
   @ApiErrors(400, 401, 403, 404, 409)
-  deleteNluModel(@Param('version', ParseIntPipe) version: number): Promise<DeletedDto> {
-    return this.training.deleteVersion(version);
+  deleteNluModel(@CurrentProject() project: string, @Param('version', ParseIntPipe) version: number): Promise<DeletedDto> {
+    return this.training.deleteVersion(project, version);
   }
 
   /** Held-out or k-fold evaluation of the current data: accuracy, macro-F1, per-intent precision/recall, confusion matrix, out-of-scope recall, entity precision/recall/F1 per type. Trains temporary models (seconds to a minute). */
@@ -80,7 +80,7 @@ export class NluController {
   @HttpCode(200)
   @AdminOnly()
   @ApiErrors(400, 401, 403, 409)
-  evaluate(@Body() body: EvaluateRequestDto): Promise<EvaluationReportDto> {
-    return this.training.evaluate(body.mode ?? 'holdout', body) as unknown as Promise<EvaluationReportDto>;
+  evaluate(@CurrentProject() project: string, @Body() body: EvaluateRequestDto): Promise<EvaluationReportDto> {
+    return this.training.evaluate(project, body.mode ?? 'holdout', body) as unknown as Promise<EvaluationReportDto>;
   }
 }

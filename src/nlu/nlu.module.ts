@@ -4,6 +4,7 @@ import { NerService } from './ner.service';
 import { NluDataController } from './nlu-data.controller';
 import { NluDataRepository } from './nlu-data.repository';
 import { NluDataService } from './nlu-data.service';
+import { NluModelSource } from './nlu-model-source';
 import { NluModelsRepository } from './nlu-models.repository';
 import { NluTrainingService } from './nlu-training.service';
 import { NluController } from './nlu.controller';
@@ -16,11 +17,23 @@ import { NluSettingsService } from './nlu-settings.service';
 import { NluMetrics } from './nlu-metrics';
 import { SentenceEncoderService } from './sentence-encoder.service';
 
-/** NLU: intents, entities and language in Chinese and English, trained on the operator's own data. */
+/** NLU: intents, entities and language in Chinese and English, trained on each project's own data. */
 @Module({
   imports: [TypeOrmModule.forFeature([NluExampleEntity, NluLookupEntity, NluSynonymEntity, NluRegexEntity, NluModelEntity, NluSettingsEntity])],
   controllers: [NluController, NluDataController, NluSettingsController],
-  providers: [NerService, SentenceEncoderService, NluService, NluTrainingService, NluDataService, NluDataRepository, NluModelsRepository, NluSettingsRepository, NluSettingsService, NluMetrics],
+  providers: [
+    NerService,
+    SentenceEncoderService,
+    NluService,
+    NluModelSource,
+    NluTrainingService,
+    NluDataService,
+    NluDataRepository,
+    NluModelsRepository,
+    NluSettingsRepository,
+    NluSettingsService,
+    NluMetrics,
+  ],
   exports: [NluService],
 })
 export class NluModule {}

@@ -1,128 +1,236 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
-import { BadInputError, UnavailableError } from '../common/errors';
+import { DEFAULT_PROJECT } from '../auth/principal';
+import { BadInputError, ConflictError, UnavailableError } from '../common/errors';
+import { AppConfig, settingNumber } from '../config/app-config';
 import { InferencePool } from '../inference/inference-pool.service';
 import { makeTensorLike } from '../inference/runtime/ort';
-import { ModelDescriptor } from '../inference/store/model-store';
 import type { Lang, NluTrainingData } from './core/types';
-import { activeSources, ActiveEntitySources, defaultEntitySettings, labelledEntityNames, NluEntitySettings, pipelineOptionsFor } from './entities/entity-settings';
+import { defaultEntitySettings, labelledEntityNames, NluEntitySettings, pipelineOptionsFor } from './entities/entity-settings';
 import { EntityExtractionPipeline } from './entities/pipeline';
 import { createGazetteer } from './runtime/gazetteer-module';
+import { LoadingLru } from './runtime/loading-lru';
 import { LoadedNluModel, ParseOptions, parseTexts, ParseResult } from './runtime/nlu-parser';
 import { Featurizer, FeaturizerConfig } from './training/featurizer';
 import { INTENT_ONNX_OUTPUT } from './training/intent-onnx';
 import { SequenceTagger } from './training/sequence-tagger';
 import { NerService } from './ner.service';
 import { SentenceEncoderService } from './sentence-encoder.service';
-import { StoredModel } from './nlu-models.repository';
+import type { StoredModel } from './nlu-models.repository';
+import type { NluModelSource } from './nlu-model-source';
 import { NluMetrics } from './nlu-metrics';
+import { intentDescriptor } from './runtime/intent-descriptor';
 
-/** Pool ids of intent models (built-in models served from bytes): one per version, so labels and weights always match. */
-export const nluPoolModel = (version: number) => `nlu-intent-v${version}`;
+/** Pool ids of intent models (built-in models served from files): one per project and version, so labels and weights always match. */
+export const nluPoolModel = (project: string, version: number) => `nlu-intent-${project}-v${version}`;
 export const MAX_BATCH_TEXTS = 64;
+const DEFAULT_MAX_LOADED = 16;
+
+type EntityResources = Pick<NluTrainingData, 'lookups' | 'synonyms' | 'regexes'>;
 
 /**
- * Parsing: intent (the active trained model through the shared pool), entities (rules,
- * gazetteers, the trained tagger), language. Holds the serving state; a new model version
- * is swapped in atomically by `activate` while requests keep flowing.
+ * What a project's rule extractors are built from: its lookups, synonyms and regexes, the
+ * entity names its examples use ('auto' built-ins and gazetteers follow them) from
+ * `examples` or, without reading every example, `annotated`; and its entity settings.
+ */
+export interface EntitySource extends EntityResources, Partial<Pick<NluTrainingData, 'examples'>> {
+  annotated?: readonly string[];
+  settings?: NluEntitySettings;
+}
+
+/** The entity names a project's data uses, for the settings' 'auto' sources. */
+export function labelledNames(data: EntitySource): Set<string> {
+  if (data.examples) return labelledEntityNames({ examples: data.examples, lookups: data.lookups });
+  return new Set([...(data.annotated ?? []), ...labelledEntityNames({ lookups: data.lookups })]);
+}
+
+/** One project's serving state; requests that took it keep it alive until they finish. */
+interface ProjectState {
+  model?: LoadedNluModel & { poolId: string };
+  entities: EntityExtractionPipeline;
+  resources: EntityResources;
+  settings: NluEntitySettings;
+  labelled: Set<string>;
+  inflight: number;
+  retired: boolean;
+  released: boolean;
+}
+
+export interface NluParseOptions extends ParseOptions {
+  /** the project whose model and entities parse (`default` when left out) */
+  project?: string;
+}
+
+/**
+ * Parsing: intent (each project's active trained model through the shared pool), entities
+ * (rules, gazetteers, the trained tagger), language. Holds the serving state of at most
+ * NLU_MAX_LOADED_MODELS projects: a project's first parse loads its active version, the
+ * least recently used project beyond the bound is unloaded, and `activate` swaps a
+ * project's version in atomically while requests keep flowing.
  */
 @Injectable()
 export class NluService {
   private readonly logger = new Logger('NLU');
-  private model?: LoadedNluModel & { poolId: string };
-  private entities = new EntityExtractionPipeline();
-  /** values registered at run time (e.g. catalog titles), re-applied when the pipeline is rebuilt */
-  private readonly registered = new Map<string, Set<string>>();
-  private trainingData: Pick<NluTrainingData, 'lookups' | 'synonyms' | 'regexes'> = { lookups: [], synonyms: [], regexes: [] };
-  /** which built-ins and bundled gazetteers run, under which names (NluSettingsService sets it) */
-  private entitySettings: NluEntitySettings = defaultEntitySettings();
-  /** entity names the stored data uses, for the settings' 'auto' sources */
-  private labelled = new Set<string>();
+  private readonly states: LoadingLru<ProjectState>;
+  /** live states (and loads in progress) per pool id: a pool model is unloaded when none is left */
+  private readonly poolRefs = new Map<string, number>();
+  /** values registered at run time per project (e.g. catalog titles), re-applied when its pipeline is rebuilt */
+  private readonly registered = new Map<string, Map<string, Set<string>>>();
 
   constructor(
     private readonly pool: InferencePool,
     private readonly ner: NerService,
     private readonly encoder: SentenceEncoderService,
     @Optional() private readonly metrics: NluMetrics = new NluMetrics(),
-  ) {}
+    /** where a project's active version is loaded from on its first parse (absent: only `activate` serves) */
+    @Optional() private readonly source?: NluModelSource,
+    @Optional() config?: AppConfig,
+  ) {
+    const bound = config ? settingNumber(config, 'NLU_MAX_LOADED_MODELS') : DEFAULT_MAX_LOADED;
+    this.states = new LoadingLru<ProjectState>(bound, {
+      evicted: (project, state) => {
+        if (state.model) this.logger.debug(`NLU model ${state.model.poolId} unloaded: project ${project} was the least recently used of more than ${bound}`);
+        this.retire(state);
+      },
+      discarded: (_, state) => this.retire(state),
+    });
+  }
 
-  get activeVersion(): number | undefined {
-    return this.model?.version;
+  /** The version a project serves now, when it is loaded. */
+  activeVersion(project: string = DEFAULT_PROJECT): number | undefined {
+    return this.states.peek(project)?.model?.version;
+  }
+
+  /** Projects whose model is loaded, least recently used first. */
+  loadedProjects(): string[] {
+    return this.states.keys().filter((p) => this.states.peek(p)?.model);
+  }
+
+  /** Builds a project's rule extractors from `data` (creating its state when it has none). */
+  configureEntities(data: EntitySource, project: string = DEFAULT_PROJECT): void {
+    const state = this.states.peek(project);
+    if (state) this.applyEntities(project, state, data);
+    else this.states.set(project, this.newState(project, data));
+  }
+
+  /** Rebuilds a loaded project's rule extractors from fresh data (a project not loaded reads it at its next load). */
+  async refreshEntities(project: string, read: () => Promise<EntitySource>): Promise<void> {
+    if (!this.states.peek(project)) return;
+    const data = await read();
+    const state = this.states.peek(project);
+    if (state) this.applyEntities(project, state, data);
+  }
+
+  /** Applies new entity settings (PUT /nlu/settings) to a loaded project from its next parse on. */
+  setEntitySettings(settings: NluEntitySettings, project: string = DEFAULT_PROJECT): void {
+    const state = this.states.peek(project);
+    if (state) this.applyEntities(project, state, { ...state.resources, settings });
   }
 
   /**
-   * Rebuilds the rule-based extractors from the stored lookups, synonyms and regexes. With
-   * `examples`, the entity names they annotate decide the settings' 'auto' sources (the shop
-   * categories run only for data that labels `category`); without, the last ones stand.
+   * Adds run-time gazetteer entries to a project (a product catalog's titles and
+   * categories), matched from its next parse on. Returns how many new values were added.
    */
-  /**
-   * Rebuilds the rule extractors from the data's lookups, synonyms and regexes. The entity
-   * names the data uses ('auto' built-ins and gazetteers follow them) come from `examples`
-   * or, without reading every example, from `annotated` (the names the examples annotate).
-   */
-  configureEntities(data: Pick<NluTrainingData, 'lookups' | 'synonyms' | 'regexes'> & Partial<Pick<NluTrainingData, 'examples'>> & { annotated?: readonly string[] }): void {
-    if (data.examples) this.labelled = labelledEntityNames(data);
-    else if (data.annotated) this.labelled = new Set([...data.annotated, ...labelledEntityNames({ lookups: data.lookups })]);
-    const options = pipelineOptionsFor(this.entitySettings, this.labelled);
-    const pipeline = new EntityExtractionPipeline({ lookups: data.lookups, synonyms: data.synonyms, regexes: data.regexes, ...options });
-    for (const [type, values] of this.registered) pipeline.gazetteer.add(type, [...values]);
-    this.entities = pipeline;
-    this.trainingData = { lookups: data.lookups, synonyms: data.synonyms, regexes: data.regexes };
-  }
-
-  /** Applies new entity settings (GET/PUT /nlu/settings) from the next parse on. */
-  setEntitySettings(settings: NluEntitySettings): void {
-    this.entitySettings = settings;
-    this.configureEntities(this.trainingData);
-  }
-
-  /** The built-ins and bundled gazetteers running now ('auto' resolved against the stored data). */
-  activeEntitySources(): ActiveEntitySources {
-    return activeSources(this.entitySettings, this.labelled);
-  }
-
-  /**
-   * Adds run-time gazetteer entries (a product catalog's titles and categories), matched
-   * from the next parse on. Returns how many new values were added.
-   */
-  registerLookupValues(type: string, values: string[]): number {
-    const set = this.registered.get(type) ?? new Set<string>();
+  registerLookupValues(project: string, type: string, values: string[]): number {
+    const byType = this.registered.get(project) ?? new Map<string, Set<string>>();
+    this.registered.set(project, byType);
+    const set = byType.get(type) ?? new Set<string>();
     const fresh = values.filter((v) => v.trim() && !set.has(v));
     fresh.forEach((v) => set.add(v));
-    this.registered.set(type, set);
-    if (fresh.length) this.entities.gazetteer.add(type, fresh);
+    byType.set(type, set);
+    if (fresh.length) this.states.peek(project)?.entities.gazetteer.add(type, fresh);
     return fresh.length;
   }
 
-  /** Serves a stored model version: loads its ONNX into the pool (hot swap), then switches parsing to it. */
-  async activate(stored: StoredModel): Promise<void> {
-    const tagger = stored.tagger ? SequenceTagger.fromJSON(JSON.parse(stored.tagger), createGazetteer(this.trainingData)) : null;
-    const poolId = nluPoolModel(stored.version);
-    const descriptor: ModelDescriptor = {
-      id: poolId,
-      task: 'nlu-intent',
-      onnx: stored.onnx,
-      files: [],
-      hasTokenizer: false,
-      source: 'builtin',
-      serving: {
-        required: false,
-        autoload: false,
-        replicas: 1,
-        executionProviders: ['cpu'],
-        intraOpThreads: 1,
-        interOpThreads: 1,
-        graphOptimizationLevel: 'all',
-        enableCpuMemArena: true,
-        allowSpinning: false,
-        timeoutMs: 10_000,
-        batching: { enabled: true, maxBatchSize: 64, maxQueueDelayMs: 0, maxQueueSize: 4096 },
-        padding: { feature_ids: 0, feature_values: 0 },
-      },
-    };
-    this.pool.register(descriptor);
-    await this.pool.load(poolId);
-    const previous = this.model;
-    this.model = {
+  /**
+   * Serves a stored version for its project: loads its ONNX into the pool, then switches the
+   * project's parsing to it (hot swap; the previous version is freed once its requests finish).
+   * `entities` rebuilds the rule extractors too; without, the project's current ones stay.
+   */
+  async activate(stored: StoredModel, entities?: EntitySource): Promise<void> {
+    const project = stored.projectId ?? DEFAULT_PROJECT;
+    const current = this.states.peek(project);
+    const data = entities ?? (current ? { ...current.resources, settings: current.settings, annotated: [...current.labelled] } : { lookups: [], synonyms: [], regexes: [] });
+    const state = await this.build(project, stored, data);
+    const previous = this.states.set(project, state);
+    if (previous) this.retire(previous);
+    if (project === DEFAULT_PROJECT) this.metrics.activeVersion(stored.version);
+    this.logger.log(`NLU model v${stored.version} of project ${project} active (${stored.labels.length} intents, threshold ${stored.threshold.toFixed(3)})`);
+  }
+
+  /** Drops a project's serving state and registered values (the project was deleted); its pool model is unloaded. */
+  forget(project: string): void {
+    const state = this.states.delete(project);
+    if (state) this.retire(state);
+    this.registered.delete(project);
+  }
+
+  /** `options.minConfidence` overrides the model's out-of-scope threshold for this call. */
+  async parse(text: string, lang?: Lang, options?: NluParseOptions): Promise<ParseResult> {
+    return (await this.parseBatch([text], lang, options))[0];
+  }
+
+  async parseBatch(texts: string[], lang?: Lang, options?: NluParseOptions): Promise<ParseResult[]> {
+    return this.metrics.timeParse(texts.length, lang, () => this.parseBatchUnmetered(texts, lang, options));
+  }
+
+  private async parseBatchUnmetered(texts: string[], lang?: Lang, options: NluParseOptions = {}): Promise<ParseResult[]> {
+    const min = options.minConfidence;
+    if (min !== undefined && !(typeof min === 'number' && min >= 0 && min <= 1)) throw new BadInputError('minConfidence must be a number in [0, 1]', { field: 'minConfidence' });
+    if (texts.length > MAX_BATCH_TEXTS) throw new BadInputError(`At most ${MAX_BATCH_TEXTS} texts per batch`, { field: 'texts' });
+    const project = options.project ?? DEFAULT_PROJECT;
+    let state = await this.stateFor(project);
+    // Evicted or swapped out between its load and this turn: take the project's current state.
+    for (let i = 0; state.retired && i < 3; i++) state = await this.stateFor(project);
+    const model = state.model!;
+    state.inflight++;
+    try {
+      return await parseTexts(texts, lang, {
+        model,
+        entities: state.entities,
+        ner: this.ner.model() ? (text) => this.ner.extract(text) : undefined,
+        embed: model.encoder ? (t) => this.encoder.embed(model.encoder!, t) : undefined,
+        runIntent: async (b, embeddings) => {
+          const feeds: Record<string, ReturnType<typeof makeTensorLike>> = {
+            feature_ids: makeTensorLike('int64', b.ids, [b.batch, b.width]),
+            feature_values: makeTensorLike('float32', b.values, [b.batch, b.width]),
+          };
+          if (embeddings) feeds.sentence_embedding = makeTensorLike('float32', embeddings.data, [b.batch, embeddings.dim]);
+          const out = await this.pool.run(model.poolId, feeds, { transfer: true });
+          return out[INTENT_ONNX_OUTPUT].data as Float32Array;
+        },
+      }, options);
+    } finally {
+      state.inflight--;
+      if (state.retired && state.inflight === 0) this.releaseModel(state);
+    }
+  }
+
+  /** The project's state with a model: loaded now, or on its first parse (concurrent first parses share one load). */
+  private stateFor(project: string): Promise<ProjectState> {
+    return this.states.getOrLoad(project, () => this.load(project), (s) => s.model !== undefined);
+  }
+
+  private async load(project: string): Promise<ProjectState> {
+    const source = this.source;
+    const serving = source ? await source.serving(project) : { active: null, training: false };
+    if (!source || serving.active === null) {
+      if (serving.training || !source) {
+        const first = project === DEFAULT_PROJECT ? 'first start trains it from the bundled data in a few seconds' : 'its first training run is in progress';
+        throw new UnavailableError(`The NLU model is not trained yet (${first}); retry shortly`, undefined, 3);
+      }
+      throw new ConflictError(`Project ${project} has no trained NLU model yet: import training data (POST /api/v1/nlu/import), then train one (POST /api/v1/nlu/train)`);
+    }
+    const [stored, entities] = await Promise.all([source.model(project, serving.active), source.entities(project)]);
+    return this.build(project, stored, entities);
+  }
+
+  /** Loads a version into the pool and builds the project's state around it (not yet installed). */
+  private async build(project: string, stored: StoredModel, data: EntitySource): Promise<ProjectState> {
+    const state = this.newState(project, data);
+    const tagger = stored.tagger ? SequenceTagger.fromJSON(JSON.parse(stored.tagger), createGazetteer(state.resources)) : null;
+    const poolId = nluPoolModel(project, stored.version);
+    this.poolRefs.set(poolId, (this.poolRefs.get(poolId) ?? 0) + 1);
+    state.model = {
       poolId,
       version: stored.version,
       labels: stored.labels,
@@ -131,41 +239,47 @@ export class NluService {
       tagger,
       encoder: typeof stored.config.encoder === 'string' ? stored.config.encoder : undefined,
     };
-    // Requests already queued on the previous version finish there; then it is freed.
-    if (previous && previous.poolId !== poolId) void this.pool.unload(previous.poolId).catch(() => undefined);
-    this.metrics.activeVersion(stored.version);
-    this.logger.log(`NLU model v${stored.version} active (${stored.labels.length} intents, threshold ${stored.threshold.toFixed(3)})`);
+    try {
+      this.pool.register(intentDescriptor(poolId, project, stored.onnx));
+      await this.pool.load(poolId);
+    } catch (err) {
+      this.releaseModel(state);
+      throw err;
+    }
+    return state;
   }
 
-  /** `options.minConfidence` overrides the model's out-of-scope threshold for this call. */
-  async parse(text: string, lang?: Lang, options?: ParseOptions): Promise<ParseResult> {
-    return (await this.parseBatch([text], lang, options))[0];
+  private newState(project: string, data: EntitySource): ProjectState {
+    const state: ProjectState = { entities: new EntityExtractionPipeline(), resources: { lookups: [], synonyms: [], regexes: [] }, settings: defaultEntitySettings(), labelled: new Set(), inflight: 0, retired: false, released: false };
+    this.applyEntities(project, state, data);
+    return state;
   }
 
-  async parseBatch(texts: string[], lang?: Lang, options?: ParseOptions): Promise<ParseResult[]> {
-    return this.metrics.timeParse(texts.length, lang, () => this.parseBatchUnmetered(texts, lang, options));
+  private applyEntities(project: string, state: ProjectState, data: EntitySource): void {
+    const resources = { lookups: data.lookups, synonyms: data.synonyms, regexes: data.regexes };
+    const labelled = data.examples || data.annotated ? labelledNames(data) : state.labelled;
+    const settings = data.settings ?? state.settings;
+    const pipeline = new EntityExtractionPipeline({ ...resources, ...pipelineOptionsFor(settings, labelled) });
+    for (const [type, values] of this.registered.get(project) ?? []) pipeline.gazetteer.add(type, [...values]);
+    Object.assign(state, { entities: pipeline, resources, settings, labelled });
   }
 
-  private async parseBatchUnmetered(texts: string[], lang?: Lang, options: ParseOptions = {}): Promise<ParseResult[]> {
-    const min = options.minConfidence;
-    if (min !== undefined && !(typeof min === 'number' && min >= 0 && min <= 1)) throw new BadInputError('minConfidence must be a number in [0, 1]', { field: 'minConfidence' });
-    const model = this.model;
-    if (!model) throw new UnavailableError('The NLU model is not trained yet (first start trains it from the bundled data in a few seconds); retry shortly', undefined, 3);
-    if (texts.length > MAX_BATCH_TEXTS) throw new BadInputError(`At most ${MAX_BATCH_TEXTS} texts per batch`, { field: 'texts' });
-    return parseTexts(texts, lang, {
-      model,
-      entities: this.entities,
-      ner: this.ner.model() ? (text) => this.ner.extract(text) : undefined,
-      embed: model.encoder ? (t) => this.encoder.embed(model.encoder!, t) : undefined,
-      runIntent: async (b, embeddings) => {
-        const feeds: Record<string, ReturnType<typeof makeTensorLike>> = {
-          feature_ids: makeTensorLike('int64', b.ids, [b.batch, b.width]),
-          feature_values: makeTensorLike('float32', b.values, [b.batch, b.width]),
-        };
-        if (embeddings) feeds.sentence_embedding = makeTensorLike('float32', embeddings.data, [b.batch, embeddings.dim]);
-        const out = await this.pool.run(model.poolId, feeds, { transfer: true });
-        return out[INTENT_ONNX_OUTPUT].data as Float32Array;
-      },
-    }, options);
+  /** A state left the map: its model is freed once the requests that hold it have finished. */
+  private retire(state: ProjectState): void {
+    state.retired = true;
+    if (state.inflight === 0) this.releaseModel(state);
+  }
+
+  private releaseModel(state: ProjectState): void {
+    const poolId = state.model?.poolId;
+    if (!poolId || state.released) return;
+    state.released = true;
+    const refs = (this.poolRefs.get(poolId) ?? 1) - 1;
+    if (refs > 0) {
+      this.poolRefs.set(poolId, refs);
+      return;
+    }
+    this.poolRefs.delete(poolId);
+    void this.pool.unload(poolId).catch(() => undefined);
   }
 }

@@ -183,7 +183,7 @@ describe.each(testDatabases())('NLU import and export on %s', (db) => {
     it('streams more than 50,000 examples, and the export imports again', async () => {
       const n = 50_500;
       const examples: TrainingExample[] = Array.from({ length: n }, (_, i) => ({ text: `t${i} [x] "q"`, intent: `I.${i % 40}`, lang: i % 3 ? 'en' : 'zh', entities: i % 5 ? [] : [{ entity: 'num', start: 1, end: 1 + String(i).length }] }));
-      await t.app.get(NluDataRepository).importData({ examples, lookups: [{ name: 'city', elements: ['Paris'] }], synonyms: [], regexes: [] }, 'replace');
+      await t.app.get(NluDataRepository).importData('default', { examples, lookups: [{ name: 'city', elements: ['Paris'] }], synonyms: [], regexes: [] }, 'replace');
 
       const json = await t.http().get('/api/v1/nlu/export?format=json').expect(200);
       expect(json.body.format).toBe('json');
