@@ -52,6 +52,13 @@ export class OverloadedError extends DomainError {
   }
 }
 
+/** A project's quota is used up (429 + Retry-After: the seconds until its window resets). */
+export class QuotaExceededError extends DomainError {
+  constructor(message: string, retryAfterSeconds: number, details?: unknown) {
+    super(429, 'quota_exceeded', message, details, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+  }
+}
+
 /** A capability is not available (no model installed, model not loaded). */
 export class UnavailableError extends DomainError {
   constructor(message: string, details?: unknown, retryAfterSeconds?: number) {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { CurrentProject } from '../auth/principal';
 import { clientAbortSignal } from '../common/abort';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { GenerateRequestDto, GenerateResponseDto, GenerationStatsDto } from './generation.dto';
@@ -18,8 +19,8 @@ export class GenerationController {
   @ApiOkResponse({ type: GenerateResponseDto })
   @ApiBody({ type: GenerateRequestDto, examples: { en: { summary: 'English prompt', value: { prompt: 'Hello, world!', max_tokens: 32, temperature: 0.7 } }, zh: { summary: '中文对话', value: { messages: [{ role: 'user', content: '我要订购一本小说，有什么推荐？' }], max_tokens: 64 } } } })
   @ApiErrors(400, 401, 404, 503)
-  generate(@Body() body: GenerateRequestDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<GenerateResponseDto | void> {
-    return this.native.generate(body, clientAbortSignal(req, res), res);
+  generate(@Body() body: GenerateRequestDto, @CurrentProject() project: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<GenerateResponseDto | void> {
+    return this.native.generate(body, project, clientAbortSignal(req, res), res);
   }
 
   /** Live engine stats of a generation model: active and waiting sequences, KV cache use, finished sequences by reason. */

@@ -8,13 +8,16 @@ import { InferencePool } from '../inference/inference-pool.service';
 import { makeTensorLike } from '../inference/runtime/ort';
 import { Tokenizer, TokenizerService } from '../inference/tokenizer.service';
 import { MetricsService } from '../metrics/metrics.service';
+import { USAGE_METRICS } from '../usage/core/usage-metrics';
+import { QuotaService } from '../usage/quota.service';
+import { UsageService } from '../usage/usage.service';
 import { ChatTemplate, resolveChatTemplate, specialTokensFromConfig } from './core/chat-template';
 import { generationConfigDefaults, GenerationOptions, GenerationOptionsInput, normalizeGenerationOptions, samplingOptionsFor } from './core/options';
 import { Sampler } from './core/sampling';
 import { EngineStats, GenerationEngine } from './engine/engine';
 import { GenerationMetrics } from './generation-metrics';
 import { causalLmShape, CausalLmShape, ModelShapeError } from './engine/model-shape';
-import { Sequence, SequenceEvent } from './engine/sequence';
+import { FinishEvent, Sequence, SequenceEvent } from './engine/sequence';
 
 export interface GenerationRequest {
   model?: string;
@@ -25,6 +28,12 @@ export interface GenerationRequest {
   /** max_tokens when the request gives none */
   defaultMaxTokens?: number;
   signal?: AbortSignal;
+  /**
+   * The project the request acts in: its generatedTokensPerDay quota applies and its usage
+   * counts prompt and generated tokens. Every request handler passes it; only in-process
+   * tools (benchmarks) leave it out.
+   */
+  projectId?: string;
 }
 
 export interface PreparedGeneration {
@@ -68,6 +77,9 @@ export class GenerationService {
     private readonly config: AppConfig,
     // optional so benchmarks can build the service alone (their metrics go to a private registry)
     @Optional() metricsService?: MetricsService,
+    // optional for the same reason; the application always has them (UsageModule is global)
+    @Optional() private readonly usage?: UsageService,
+    @Optional() private readonly quotas?: QuotaService,
   ) {
     this.metrics = new GenerationMetrics(metricsService?.registry ?? new Registry());
   }
@@ -131,15 +143,22 @@ export class GenerationService {
       defaults: rt.defaults.defaults,
       promptParam,
     });
+    const project = req.projectId;
+    if (project !== undefined) await this.quotas?.admitGeneration(project);
     const stops = [...new Set([...options.stop, ...extraStops])];
     // The incremental decoder diffs windows of text: tokenizer clean-up would make them disagree.
     const decode = (ids: number[]) => rt.tokenizer.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false });
+    const usage = this.usage;
+    const count = project !== undefined && usage ? (metric: string, n: number) => usage.add(project, metric, n) : undefined;
+    // Generated tokens count as each choice finishes, cancelled and failed ones too (they were computed).
+    const onFinish = count && ((e: FinishEvent) => count(USAGE_METRICS.generatedTokens, e.completionTokens));
     const sequences = Array.from({ length: options.n }, (_, i) => {
       const sampler = new Sampler(samplingOptionsFor(options, i), { vocabSize: rt.shape.vocabSize });
-      return new Sequence(this.seq++, { promptIds, maxTokens: options.max_tokens, stopTokenIds: new Set(options.stop_token_ids), stop: stops, sampler, decode, signal: req.signal });
+      return new Sequence(this.seq++, { promptIds, maxTokens: options.max_tokens, stopTokenIds: new Set(options.stop_token_ids), stop: stops, sampler, decode, signal: req.signal, onFinish });
     });
     for (const s of sequences) rt.engine.submit(s);
     this.metrics.prompt(id, promptIds.length);
+    count?.(USAGE_METRICS.promptTokens, promptIds.length);
     return { model: id, promptIds, options, streams: sequences.map((s) => s.stream()), tokenText: (tid) => rt.tokenizer.decode([tid], { skip_special_tokens: false }) };
   }
 

@@ -12,11 +12,11 @@ import { collectChoice, mergeChoices } from './results';
 export class NativeGenerationService {
   constructor(private readonly generation: GenerationService) {}
 
-  async generate(body: GenerateRequestDto, signal: AbortSignal, res: Response): Promise<GenerateResponseDto | void> {
+  async generate(body: GenerateRequestDto, projectId: string, signal: AbortSignal, res: Response): Promise<GenerateResponseDto | void> {
     if ((body.prompt === undefined) === (body.messages === undefined)) throw new BadInputError('Give exactly one of prompt or messages', { param: 'prompt' });
     if (body.prompt !== undefined && typeof body.prompt !== 'string') throw new BadInputError('prompt must be a string', { param: 'prompt' });
     const { model, prompt, messages, stream, stream_options: _s, user: _u, ...options } = body;
-    const prepared = await this.generation.start({ model, prompt, messages, options, signal });
+    const prepared = await this.generation.start({ model, prompt, messages, options, signal, projectId });
     if (stream) {
       const sse = new SseWriter(res);
       try {

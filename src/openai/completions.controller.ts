@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { CurrentProject } from '../auth/principal';
 import { clientAbortSignal } from '../common/abort';
 import { ChatCompletionRequestDto, ChatCompletionResponseDto, CompletionRequestDto, CompletionResponseDto } from './completions.dto';
 import { ApiOpenAiErrors } from './openai-errors.decorator';
@@ -26,8 +27,8 @@ export class CompletionsController {
   @HttpCode(200)
   @ApiBody({ type: CompletionRequestDto, examples: { en: { summary: 'English', value: { model: 'gpt2', prompt: 'Hello, world!', max_tokens: 16 } }, zh: { summary: '中文', value: { model: 'gpt2', prompt: '今天的天气', max_tokens: 16, stream: true } } } })
   @ApiOkResponse({ type: CompletionResponseDto, description: STREAM_NOTE })
-  createCompletion(@Body() body: CompletionRequestDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<CompletionResponseDto | void> {
-    return this.openai.completions(body, clientAbortSignal(req, res), res);
+  createCompletion(@Body() body: CompletionRequestDto, @CurrentProject() project: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<CompletionResponseDto | void> {
+    return this.openai.completions(body, project, clientAbortSignal(req, res), res);
   }
 
   /** OpenAI-compatible chat completion (messages rendered with the model's chat template). */
@@ -35,7 +36,7 @@ export class CompletionsController {
   @HttpCode(200)
   @ApiBody({ type: ChatCompletionRequestDto, examples: { en: { summary: 'English', value: { model: 'gpt2', messages: [{ role: 'user', content: 'Hello, world!' }] } }, zh: { summary: '中文', value: { model: 'gpt2', messages: [{ role: 'system', content: '你是一个书店助手。' }, { role: 'user', content: '我正在浏览T恤衫，请推荐一些' }], stream: true } } } })
   @ApiOkResponse({ type: ChatCompletionResponseDto, description: STREAM_NOTE })
-  createChatCompletion(@Body() body: ChatCompletionRequestDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<ChatCompletionResponseDto | void> {
-    return this.openai.chat(body, clientAbortSignal(req, res), res);
+  createChatCompletion(@Body() body: ChatCompletionRequestDto, @CurrentProject() project: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<ChatCompletionResponseDto | void> {
+    return this.openai.chat(body, project, clientAbortSignal(req, res), res);
   }
 }

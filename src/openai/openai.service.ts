@@ -26,7 +26,7 @@ export class OpenAiService {
 
   constructor(private readonly generation: GenerationService) {}
 
-  async completions(body: CompletionRequestDto, signal: AbortSignal, res: Response): Promise<CompletionResponseDto | void> {
+  async completions(body: CompletionRequestDto, projectId: string, signal: AbortSignal, res: Response): Promise<CompletionResponseDto | void> {
     if (body.suffix !== undefined && body.suffix !== null && body.suffix !== '') throw new BadInputError('suffix (insertion) is not supported', { param: 'suffix' });
     if (body.best_of !== undefined && body.best_of !== null && body.best_of !== 1) throw new BadInputError('best_of other than 1 is not supported', { param: 'best_of' });
     if (typeof body.prompt !== 'string' && !(Array.isArray(body.prompt) && body.prompt.every(Number.isInteger))) {
@@ -39,6 +39,7 @@ export class OpenAiService {
       options: { ...this.options(body), logprobs: logprobs === undefined ? undefined : logprobs },
       defaultMaxTokens: OPENAI_COMPLETIONS_DEFAULT_MAX_TOKENS,
       signal,
+      projectId,
     });
     const echo = body.echo === true ? (typeof body.prompt === 'string' ? body.prompt : prepared.promptIds.map(prepared.tokenText).join('')) : '';
     if (body.stream) return this.stream('completion', prepared, body.stream_options?.include_usage === true, res, echo);
@@ -53,7 +54,7 @@ export class OpenAiService {
     };
   }
 
-  async chat(body: ChatCompletionRequestDto, signal: AbortSignal, res: Response): Promise<ChatCompletionResponseDto | void> {
+  async chat(body: ChatCompletionRequestDto, projectId: string, signal: AbortSignal, res: Response): Promise<ChatCompletionResponseDto | void> {
     if (Array.isArray(body.tools) && body.tools.length > 0) throw new BadInputError('tools (function calling) are not supported by this server', { param: 'tools' });
     if (body.response_format && body.response_format.type !== 'text') throw new BadInputError(`response_format ${body.response_format.type} is not supported; use {"type":"text"}`, { param: 'response_format' });
     const prepared = await this.generation.start({
@@ -61,6 +62,7 @@ export class OpenAiService {
       messages: body.messages as unknown[],
       options: { ...this.options(body), max_completion_tokens: body.max_completion_tokens, logprobs: body.logprobs, top_logprobs: body.top_logprobs },
       signal,
+      projectId,
     });
     if (body.stream) return this.stream('chat', prepared, body.stream_options?.include_usage === true, res, '');
     const choices = await Promise.all(prepared.streams.map((s, i) => collectChoice(i, s)));

@@ -33,6 +33,8 @@ export interface SequenceSpec {
   sampler: Sampler;
   decode: (ids: number[]) => string;
   signal?: AbortSignal;
+  /** called once with the finish event, whatever the reason (usage metering) */
+  onFinish?: (e: FinishEvent) => void;
 }
 
 /**
@@ -138,7 +140,9 @@ export class Sequence {
       text = this.matcher.push(this.decoder.flush()).text;
       if (!this.matcher.stopped) text += this.matcher.flush();
     }
-    this.push({ type: 'finish', reason, text, promptTokens: this.promptIds.length, completionTokens: this.generated.length, error });
+    const event: FinishEvent = { type: 'finish', reason, text, promptTokens: this.promptIds.length, completionTokens: this.generated.length, error };
+    this.push(event);
+    this.spec.onFinish?.(event);
     return true;
   }
 
