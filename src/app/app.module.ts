@@ -14,6 +14,7 @@ import { OpenAiModule } from '../openai/openai.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { NluModule } from '../nlu/nlu.module';
 import { ProjectsModule } from '../projects/projects.module';
+import { UsageModule } from '../usage/usage.module';
 import { loggerOptions } from './logging';
 
 /** The whole application: shared capabilities first, then feature modules. */
@@ -34,6 +35,7 @@ export class AppModule {
         NluModule,
         GenerationModule,
         OpenAiModule,
+        UsageModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ErrorFilter },
