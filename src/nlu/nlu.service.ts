@@ -16,7 +16,7 @@ import { SequenceTagger } from './training/sequence-tagger';
 import { NerService } from './ner.service';
 import { SentenceEncoderService } from './sentence-encoder.service';
 import type { StoredModel } from './nlu-models.repository';
-import type { NluModelSource } from './nlu-model-source';
+import { NluModelSource } from './nlu-model-source';
 import { NluMetrics } from './nlu-metrics';
 import { intentDescriptor } from './runtime/intent-descriptor';
 
