@@ -1,4 +1,4 @@
-import { defaultEntitySettings, type NluEntitySettings, type NluEntitySettingsInput } from './entities/entity-settings';
+import { defaultEntitySettings, type NluEntitySettingsInput } from './entities/entity-settings';
 import { NluSettingsService } from './nlu-settings.service';
 import type { NluSettingsRepository } from './nlu-settings.repository';
 import type { NluModelSource } from './nlu-model-source';
@@ -6,7 +6,7 @@ import type { EntitySource, NluService } from './nlu.service';
 
 function setup(rows: Record<string, { settings: NluEntitySettingsInput; updatedAt: Date }>, entities: EntitySource = { lookups: [], synonyms: [], regexes: [], annotated: [] }) {
   const saved: [string, NluEntitySettingsInput][] = [];
-  const applied: [string, NluEntitySettings][] = [];
+  const applied: [string, EntitySource][] = [];
   const repo = {
     get: jest.fn(async (project: string) => rows[project] ?? null),
     save: jest.fn(async (project: string, s: NluEntitySettingsInput) => {
@@ -16,7 +16,7 @@ function setup(rows: Record<string, { settings: NluEntitySettingsInput; updatedA
     }),
   } as unknown as NluSettingsRepository;
   const source = { entities: jest.fn(async () => entities) } as unknown as NluModelSource;
-  const nlu = { setEntitySettings: (s: NluEntitySettings, project: string) => applied.push([project, s]) } as unknown as NluService;
+  const nlu = { refreshEntities: async (project: string, read: () => Promise<EntitySource>) => applied.push([project, await read()]) } as unknown as NluService;
   return { service: new NluSettingsService(repo, source, nlu), saved, applied };
 }
 
@@ -38,12 +38,11 @@ describe('NluSettingsService', () => {
     expect(labelled.active.gazetteers).toContain('category');
   });
 
-  it('stores only the given entries and fields, and applies them to that project', async () => {
+  it("stores only the given entries and fields, and refreshes that project's extractors", async () => {
     const { service, saved, applied } = setup({});
     const view = await service.replace('shop', { builtins: { number: { entity: 'party_size', enabled: undefined } }, gazetteers: {} });
     expect(saved).toEqual([['shop', { builtins: { number: { entity: 'party_size' } } }]]);
-    expect(applied[0][0]).toBe('shop');
-    expect(applied[0][1].builtins.number).toEqual({ enabled: true, entity: 'party_size' });
+    expect(applied.map(([project]) => project)).toEqual(['shop']);
     expect(view).toMatchObject({ builtins: { number: { entity: 'party_size' } }, updatedAt: '2026-12-01T09:30:00.000Z' });
   });
 });

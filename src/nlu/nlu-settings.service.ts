@@ -28,7 +28,7 @@ export class NluSettingsService {
   async replace(project: string, input: NluEntitySettingsInput): Promise<NluSettingsDto> {
     const stored = onlyKnown(input);
     await this.repo.save(project, stored);
-    this.nlu.setEntitySettings(withDefaults(stored), project);
+    await this.nlu.refreshEntities(project, () => this.source.entities(project));
     return this.get(project);
   }
 }

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { loadConfig } from '../config/app-config';
 import type { InferencePool } from '../inference/inference-pool.service';
 import type { NerService } from './ner.service';
@@ -66,6 +67,8 @@ function setup(maxLoaded: number, active: Record<string, number | null> = {}) {
 const intentOf = async (nlu: NluService, project: string) => (await nlu.parse('hello there', 'en', { project })).intent.name;
 
 describe('NluService serving per project', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']));
   const projects = ['p1', 'p2', 'p3', 'p4', 'p5'];
   const versions = Object.fromEntries(projects.map((p, i) => [p, i + 1]));
 
@@ -131,6 +134,15 @@ describe('NluService serving per project', () => {
     const { nlu } = setup(2, versions);
     await expect(nlu.parse('hi', 'en', { project: 'empty' })).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/POST \/api\/v1\/nlu\/import.*POST \/api\/v1\/nlu\/train/) });
     await expect(nlu.parse('hi', 'en', { project: 'busy' })).rejects.toMatchObject({ status: 503, headers: { 'Retry-After': '3' } });
+  });
+
+  it('a data change during a first load is applied once the load is done', async () => {
+    const { nlu } = setup(2, versions);
+    const first = nlu.parse('I want Dune', 'en', { project: 'p1' });
+    await nlu.refreshEntities('p1', async () => ({ lookups: [{ name: 'book', elements: ['Dune'] }], synonyms: [], regexes: [] }));
+    await first;
+    const after = await nlu.parse('I want Dune', 'en', { project: 'p1' });
+    expect(after.entities.map((e) => e.entity)).toContain('book');
   });
 
   it('keeps run-time lookup values per project', async () => {

@@ -8,7 +8,7 @@ import type { Lang, NluTrainingData } from './core/types';
 import { defaultEntitySettings, labelledEntityNames, NluEntitySettings, pipelineOptionsFor } from './entities/entity-settings';
 import { EntityExtractionPipeline } from './entities/pipeline';
 import { createGazetteer } from './runtime/gazetteer-module';
-import { LoadingLru } from './runtime/loading-lru';
+import { DroppedWhileLoadingError, LoadingLru } from './runtime/loading-lru';
 import { LoadedNluModel, ParseOptions, parseTexts, ParseResult } from './runtime/nlu-parser';
 import { Featurizer, FeaturizerConfig } from './training/featurizer';
 import { INTENT_ONNX_OUTPUT } from './training/intent-onnx';
@@ -112,18 +112,17 @@ export class NluService {
     else this.states.set(project, this.newState(project, data));
   }
 
-  /** Rebuilds a loaded project's rule extractors from fresh data (a project not loaded reads it at its next load). */
+  /**
+   * Rebuilds a loaded project's rule extractors from fresh data and settings after they
+   * changed (a project not loaded reads them at its next load; a load in progress, which
+   * may have read them before the change, is waited for).
+   */
   async refreshEntities(project: string, read: () => Promise<EntitySource>): Promise<void> {
+    await this.states.settled(project);
     if (!this.states.peek(project)) return;
     const data = await read();
     const state = this.states.peek(project);
     if (state) this.applyEntities(project, state, data);
-  }
-
-  /** Applies new entity settings (PUT /nlu/settings) to a loaded project from its next parse on. */
-  setEntitySettings(settings: NluEntitySettings, project: string = DEFAULT_PROJECT): void {
-    const state = this.states.peek(project);
-    if (state) this.applyEntities(project, state, { ...state.resources, settings });
   }
 
   /**
@@ -207,7 +206,10 @@ export class NluService {
 
   /** The project's state with a model: loaded now, or on its first parse (concurrent first parses share one load). */
   private stateFor(project: string): Promise<ProjectState> {
-    return this.states.getOrLoad(project, () => this.load(project), (s) => s.model !== undefined);
+    return this.states.getOrLoad(project, () => this.load(project), (s) => s.model !== undefined).catch((err: unknown) => {
+      if (err instanceof DroppedWhileLoadingError) throw new UnavailableError('The NLU model of this project was unloaded while it loaded; retry', undefined, 1);
+      throw err;
+    });
   }
 
   private async load(project: string): Promise<ProjectState> {

@@ -10,6 +10,13 @@ export interface LruHooks<V> {
   discarded(key: string, value: V): void;
 }
 
+/** A load whose key was deleted while it ran (the value was discarded). */
+export class DroppedWhileLoadingError extends Error {
+  constructor(readonly key: string) {
+    super(`${key} was dropped while it loaded`);
+  }
+}
+
 export class LoadingLru<V> {
   /** insertion order is recency: the first key is the least recently used */
   private readonly map = new Map<string, V>();
@@ -69,6 +76,11 @@ export class LoadingLru<V> {
     return value;
   }
 
+  /** Resolves when no load of `key` is in progress (whatever its outcome). */
+  async settled(key: string): Promise<void> {
+    await this.loading.get(key)?.promise.catch(() => undefined);
+  }
+
   /**
    * The value (counted as used) when there is a usable one, else the result of `load`,
    * shared by every caller that misses the key until it settles. A failed load is not kept.
@@ -88,7 +100,7 @@ export class LoadingLru<V> {
         }
         this.hooks.discarded(key, value);
         const current = this.get(key);
-        if (current === undefined) throw new Error(`${key} was dropped while it loaded`);
+        if (current === undefined) throw new DroppedWhileLoadingError(key);
         return current;
       } finally {
         this.loading.delete(key);
