@@ -205,8 +205,11 @@ export class InferencePool implements OnApplicationBootstrap, OnModuleDestroy {
     const e = this.entries.get(id);
     if (!e) return;
     if (e.descriptor.source !== 'builtin') throw new Error(`Only built-in models can be forgotten (${id} is in the model store)`);
-    await this.unload(id);
-    if (this.entries.get(id) === e && e.state === 'unloaded') this.entries.delete(id);
+    const done = this.unload(id);
+    const mine = e.op;
+    await done;
+    // A load queued meanwhile (the same version wanted again) keeps the entry.
+    if (this.entries.get(id) === e && e.op === mine && e.state === 'unloaded') this.entries.delete(id);
   }
 
   /** Runs the model on `feeds` through its queue (batched with other requests when enabled). */

@@ -19,7 +19,8 @@ class FakePool {
     this.loads.push(id);
     this.loaded.add(id);
   }
-  async unload(id: string) {
+  /** unloads and drops the entry (what NluService asks of the real pool) */
+  async forget(id: string) {
     this.unloads.push(id);
     this.loaded.delete(id);
   }

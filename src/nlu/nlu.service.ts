@@ -1,5 +1,7 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DEFAULT_PROJECT } from '../auth/principal';
+import { USAGE_METRICS } from '../usage/core/usage-metrics';
+import { UsageService } from '../usage/usage.service';
 import { BadInputError, ConflictError, UnavailableError } from '../common/errors';
 import { AppConfig, settingNumber } from '../config/app-config';
 import { InferencePool } from '../inference/inference-pool.service';
@@ -84,6 +86,8 @@ export class NluService {
     /** where a project's active version is loaded from on its first parse (absent: only `activate` serves) */
     @Optional() private readonly source?: NluModelSource,
     @Optional() config?: AppConfig,
+    /** meters parsed texts per project (docs/usage.md) */
+    @Optional() private readonly usage?: UsageService,
   ) {
     const bound = config ? settingNumber(config, 'NLU_MAX_LOADED_MODELS') : DEFAULT_MAX_LOADED;
     this.states = new LoadingLru<ProjectState>(bound, {
@@ -169,7 +173,9 @@ export class NluService {
   }
 
   async parseBatch(texts: string[], lang?: Lang, options?: NluParseOptions): Promise<ParseResult[]> {
-    return this.metrics.timeParse(texts.length, lang, () => this.parseBatchUnmetered(texts, lang, options));
+    const results = await this.metrics.timeParse(texts.length, lang, () => this.parseBatchUnmetered(texts, lang, options));
+    this.usage?.add(options?.project ?? DEFAULT_PROJECT, USAGE_METRICS.nluParses, texts.length);
+    return results;
   }
 
   private async parseBatchUnmetered(texts: string[], lang?: Lang, options: NluParseOptions = {}): Promise<ParseResult[]> {
@@ -282,6 +288,7 @@ export class NluService {
       return;
     }
     this.poolRefs.delete(poolId);
-    void this.pool.unload(poolId).catch(() => undefined);
+    // forget, not just unload: a thousand projects must not leave a thousand pool entries behind
+    void this.pool.forget(poolId).catch(() => undefined);
   }
 }

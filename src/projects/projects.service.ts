@@ -87,7 +87,9 @@ export class ProjectsService implements OnApplicationBootstrap {
   /** Changes name, settings or quotas; fields left out keep their value, quotas merge key by key (null removes one). */
   async update(id: string, patch: Omit<ProjectInput, 'id'>): Promise<ProjectEntity> {
     const current = await this.get(id);
-    const quotas = patch.quotas ? withoutNulls({ ...current.quotas, ...patch.quotas }) : undefined;
+    // Only the quotas the request names (a DTO instance also carries the others as undefined).
+    const named = Object.fromEntries(Object.entries(patch.quotas ?? {}).filter(([, v]) => v !== undefined));
+    const quotas = patch.quotas ? withoutNulls({ ...current.quotas, ...named }) : undefined;
     const row = await this.projects.update(id, { ...(patch.name !== undefined ? { name: patch.name } : {}), ...(patch.settings ? { settings: patch.settings } : {}), ...(quotas ? { quotas } : {}) });
     if (!row) throw notFound(id);
     this.cache.delete(id);

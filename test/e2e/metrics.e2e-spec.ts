@@ -155,7 +155,7 @@ describe('/metrics module series', () => {
     expect(value(before, 'llmos_nlu_active_model_version')).toBe(0);
     expect(value(before, 'llmos_nlu_training_runs_total')).toBeUndefined();
     // no model yet: a refused parse
-    await t.http().post('/api/v1/nlu/parse').send({ text: 'hello' }).expect(503);
+    await t.http().post('/api/v1/nlu/parse').send({ text: 'hello' }).expect(409);
     const examples = [
       ...['hello', 'hi there', 'good morning', '你好', '早上好', 'hey'].map((text) => ({ text, intent: 'greet' })),
       ...['bye', 'see you later', 'goodbye', '再见', '回头见', 'farewell'].map((text) => ({ text, intent: 'goodbye' })),
