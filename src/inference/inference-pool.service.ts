@@ -209,7 +209,10 @@ export class InferencePool implements OnApplicationBootstrap, OnModuleDestroy {
     const mine = e.op;
     await done;
     // A load queued meanwhile (the same version wanted again) keeps the entry.
-    if (this.entries.get(id) === e && e.op === mine && e.state === 'unloaded') this.entries.delete(id);
+    if (this.entries.get(id) === e && e.op === mine && e.state === 'unloaded') {
+      this.entries.delete(id);
+      this.metrics.forget(id);
+    }
   }
 
   /** Runs the model on `feeds` through its queue (batched with other requests when enabled). */

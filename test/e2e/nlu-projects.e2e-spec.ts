@@ -97,6 +97,11 @@ describe.each(testDatabases())('NLU per project on %s', (db) => {
     // (the unload finishes after the parse that evicted it: wait for it, bounded by the test timeout).
     const entries = async () => ((await t.http().get('/api/v1/models').expect(200)).body.models as { id: string }[]).filter((m) => m.id.startsWith('nlu-intent-')).length;
     while ((await entries()) > 2) await new Promise((r) => setTimeout(r, 50));
+    // ... and so do their Prometheus series (no series per project ever parsed)
+    const scrape = (await t.http().get('/metrics').expect(200)).text as string;
+    const series = new Set([...scrape.matchAll(/model="(nlu-intent-[^"]+)"/g)].map((m) => m[1]));
+    expect(series.size).toBeGreaterThan(0);
+    expect(series.size).toBeLessThanOrEqual(2);
   });
 
   it("a project without a model answers 409 saying how to train one; it sees none of the others' data", async () => {

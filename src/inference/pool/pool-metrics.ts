@@ -1,5 +1,9 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ExecutionProvider } from '../runtime/ort';
 import type { QueueObserver } from './model-queue';
+
+const ERROR_KINDS: Parameters<QueueObserver['error']>[0][] = ['overloaded', 'timeout', 'cancelled', 'run'];
+const PROVIDERS: ExecutionProvider[] = ['cpu', 'cuda', 'tensorrt', 'webgpu', 'coreml', 'dml'];
 
 /** Per-model inference metrics on /metrics: queue depth, batch sizes, queue wait, run time, errors. */
 export class PoolMetrics {
@@ -20,6 +24,13 @@ export class PoolMetrics {
     this.errors = new Counter({ name: 'llmos_inference_errors_total', help: 'Inference requests that failed, by kind (overloaded, timeout, cancelled, run)', labelNames: ['model', 'kind'], registers });
     this.requests = new Counter({ name: 'llmos_inference_requests_total', help: 'Inference requests completed', labelNames: ['model'], registers });
     this.loaded = new Gauge({ name: 'llmos_inference_model_loaded', help: '1 when the model is loaded, by execution provider', labelNames: ['model', 'provider'], registers });
+  }
+
+  /** Drops every series of a model that left the pool (a project's evicted NLU model), so series do not pile up. */
+  forget(model: string): void {
+    for (const m of [this.depth, this.batchSize, this.wait, this.run, this.requests]) m.remove({ model });
+    for (const kind of ERROR_KINDS) this.errors.remove({ model, kind });
+    for (const provider of PROVIDERS) this.loaded.remove({ model, provider });
   }
 
   observer(model: string): QueueObserver {
