@@ -116,25 +116,48 @@ describe('inference pool', () => {
   });
 
   it('drops requests whose deadline passes or whose client leaves, without running them', async () => {
-    // slow-cuda: one replica, no batching, a long queue. Three blockers keep it busy for
-    // three slow runs, so the HTTP requests below surely wait behind them.
+    // slow-cuda: one replica, no batching, a long queue. Blockers are added until the server
+    // has queued the HTTP request (the queue then holds more than our blockers), so it waits
+    // behind at least three slow runs however slow this machine is at parsing the request.
     const model = 'slow-cuda';
     const x = () => ({ x: makeTensorLike('float32', new Float32Array(4), [1, 4]) });
     const completedBefore = pool.stats(model).completed;
-    let blockers = [pool.run(model, x()), pool.run(model, x()), pool.run(model, x())];
-    const late = await t.http().post(`/api/v1/models/${model}/infer`).send({ ...slowInput(1), timeoutMs: 5 });
-    expect(late.status).toBe(504);
-    expect(late.body.message).toMatch(/did not answer within 5 ms/);
+    const blockers: Promise<unknown>[] = [];
+    let outstanding = 0;
+    /** true once the request is queued; false when `gone()` first (the client left before the server queued it). */
+    const queueBehindBlockers = async (gone: () => boolean = () => false) => {
+      for (;;) {
+        const s = pool.stats(model);
+        if (s.queueDepth + s.inFlight > outstanding) return true;
+        if (gone()) return false;
+        while (outstanding < 4) {
+          outstanding++;
+          blockers.push(pool.run(model, x()).finally(() => outstanding--));
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    };
+    const errors = async (kind: string) => {
+      const text = (await t.http().get('/metrics').expect(200)).text;
+      return Number(new RegExp(`llmos_inference_errors_total\\{model="slow-cuda",kind="${kind}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    };
+
+    const late = t.http().post(`/api/v1/models/${model}/infer`).send({ ...slowInput(1), timeoutMs: 5 }).then((r) => r);
+    await queueBehindBlockers();
+    expect((await late).status).toBe(504);
+    expect((await late).body.message).toMatch(/did not answer within 5 ms/);
+
+    const cancelledBefore = await errors('cancelled');
+    let clientGone = false;
+    const left = expect(t.http().post(`/api/v1/models/${model}/infer`).send(slowInput(2)).timeout(30)).rejects.toThrow(/Timeout/).finally(() => (clientGone = true));
+    const queued = await queueBehindBlockers(() => clientGone);
+    await left;
+    // queued: the server sees the client leave while the request waits, and drops it
+    if (queued) while ((await errors('cancelled')) === cancelledBefore) await new Promise((r) => setTimeout(r, 5));
     await Promise.all(blockers);
-    blockers = [pool.run(model, x()), pool.run(model, x()), pool.run(model, x())];
-    const leaving = t.http().post(`/api/v1/models/${model}/infer`).send(slowInput(2)).timeout(30);
-    await expect(leaving).rejects.toThrow(/Timeout/);
-    await Promise.all(blockers);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(pool.stats(model).completed - completedBefore).toBe(6); // only the six blockers ran
-    const metrics = await t.http().get('/metrics').expect(200);
-    expect(metrics.text).toMatch(/llmos_inference_errors_total\{model="slow-cuda",kind="timeout"\} [1-9]/);
-    expect(metrics.text).toMatch(/llmos_inference_errors_total\{model="slow-cuda",kind="cancelled"\} [1-9]/);
+    expect(pool.stats(model).queueDepth + pool.stats(model).inFlight).toBe(0);
+    expect(pool.stats(model).completed - completedBefore).toBe(blockers.length); // only the blockers ran
+    expect(await errors('timeout')).toBeGreaterThan(0);
   });
 
   it('hot-reloads and unloads under traffic without dropping a request', async () => {
