@@ -2,11 +2,13 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { Unmetered } from '../usage/usage.interceptor';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('ops')
 @ApiBearerAuth()
 @SkipThrottle()
+@Unmetered()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
