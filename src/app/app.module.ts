@@ -14,6 +14,7 @@ import { OpenAiModule } from '../openai/openai.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { NluModule } from '../nlu/nlu.module';
 import { ProjectsModule } from '../projects/projects.module';
+import { RerankModule } from '../rerank/rerank.module';
 import { UsageModule } from '../usage/usage.module';
 import { loggerOptions } from './logging';
 
@@ -35,6 +36,7 @@ export class AppModule {
         NluModule,
         GenerationModule,
         OpenAiModule,
+        RerankModule,
         UsageModule,
       ],
       providers: [
