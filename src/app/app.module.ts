@@ -7,6 +7,7 @@ import { validationPipe } from '../common/validation';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DataModule } from '../data/data.module';
+import { EmbeddingsModule } from '../embeddings/embeddings.module';
 import { HealthModule } from '../health/health.module';
 import { GenerationModule } from '../generation/generation.module';
 import { InferenceModule } from '../inference/inference.module';
@@ -14,7 +15,6 @@ import { OpenAiModule } from '../openai/openai.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { NluModule } from '../nlu/nlu.module';
 import { ProjectsModule } from '../projects/projects.module';
-import { RerankModule } from '../rerank/rerank.module';
 import { UsageModule } from '../usage/usage.module';
 import { loggerOptions } from './logging';
 
@@ -33,10 +33,10 @@ export class AppModule {
         ProjectsModule,
         AuthModule,
         InferenceModule,
+        EmbeddingsModule,
         NluModule,
         GenerationModule,
         OpenAiModule,
-        RerankModule,
         UsageModule,
       ],
       providers: [

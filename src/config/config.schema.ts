@@ -54,13 +54,14 @@ export const SETTINGS = {
   NLU_NER_MODEL: { kind: 'string', default: 'auto', description: 'Token-classification model (models/ id) whose entities join the NLU extractors; auto = the first loaded one, none = off.' },
   NLU_ENCODER_MODEL: { kind: 'string', default: 'auto', description: 'Feature-extraction model (models/ id) whose sentence embeddings the intent classifier also learns from; auto = the first loaded one, none = off. Applies to models trained afterwards.' },
   NLU_IMPORT_BODY_LIMIT: { kind: 'size', default: '50mb', description: 'Largest accepted body of POST /api/v1/nlu/import and /import/file (training data files: JSON, NDJSON, Rasa YAML); larger bodies get 413. Other routes keep BODY_LIMIT.' },
+  EMBEDDINGS_DEFAULT_MODEL: { kind: 'string', default: 'llmos-lexical', description: 'Encoder used when a request (or a module such as search) names none: llmos-lexical (built-in, lexical: hashed words and character n-grams) or a feature-extraction model id of the store.' },
+  EMBEDDINGS_MAX_INPUTS: { kind: 'int', default: '2048', min: 1, max: 100000, description: 'Most texts (or token arrays) one POST /v1/embeddings request may embed; more is a 400 naming this limit.' },
+  EMBEDDINGS_MAX_TOKENS: { kind: 'int', default: '512', min: 1, max: 32768, description: 'Cap on the tokens a store encoder reads per text (below its own max length from its config); longer texts are cut and reported in the response\'s truncated list.' },
   GENERATION_DEFAULT_MODEL: { kind: 'string', default: '', description: 'Model used by /api/v1/generation when a request names none; empty = the first loaded text-generation model.' },
   GENERATION_MAX_BATCH: { kind: 'int', default: '16', min: 1, max: 256, description: 'Most sequences decoded together per model (continuous batching).' },
   GENERATION_KV_CACHE_MB: { kind: 'int', default: '2048', min: 1, description: 'KV cache budget per model in MiB; requests beyond it wait in the queue.' },
   GENERATION_MAX_WAITING: { kind: 'int', default: '256', min: 1, description: 'Requests that may wait per generation model; beyond it they get 503 with Retry-After.' },
   GENERATION_DEFAULT_MAX_TOKENS: { kind: 'int', default: '256', min: 1, description: 'max_tokens for chat and native requests that give none (OpenAI completions keep their own default of 16).' },
-  RERANK_DEFAULT_MODEL: { kind: 'string', default: 'auto', description: 'Reranker (models/ id of a cross-encoder: text-classification with one label, or llmos.json task rerank) used by /v1/rerank and search when a request names none; auto = the first loaded one.' },
-  RERANK_MAX_DOCUMENTS: { kind: 'int', default: '1000', min: 1, max: 100000, description: 'Most documents one /v1/rerank request may send; more get 400.' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -12,7 +12,7 @@ import { NluModelSource } from './nlu-model-source';
 import { NluModelsRepository } from './nlu-models.repository';
 import { NluService } from './nlu.service';
 import { NluMetrics } from './nlu-metrics';
-import { SentenceEncoderService } from './sentence-encoder.service';
+import { EmbeddingsService } from '../embeddings/embeddings.service';
 import { INTENT_ONNX_FILE } from './runtime/artifact-files';
 import { evaluateHoldout, evaluateKFold, EvaluationReport } from './runtime/evaluate';
 import type { NluTrainingOptions, TrainedArtifacts, TrainingProgress, TrainRequest } from './training/pipeline';
@@ -74,7 +74,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     private readonly models: NluModelsRepository,
     private readonly source: NluModelSource,
     private readonly nlu: NluService,
-    private readonly encoder: SentenceEncoderService,
+    private readonly embeddings: EmbeddingsService,
     private readonly config: AppConfig,
     readiness: ReadinessService,
     @Optional() private readonly metrics: NluMetrics = new NluMetrics(),
@@ -149,7 +149,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
       const data = await this.data.load(project);
       const intents = new Set(data.examples.map((e) => e.intent));
       if (data.examples.length < MIN_EXAMPLES || intents.size < 2) throw new BadInputError('Training needs examples of at least two intents; import or add some first');
-      const encoder = this.encoder.current();
+      const encoder = this.embeddings.loadedStoreEncoder(this.config.raw.NLU_ENCODER_MODEL);
       const row = await this.models.startTraining(project, data.examples.length);
       const job: RunningJob = { project, version: row.version, progress: { phase: 'queued' }, abort: new AbortController(), done: Promise.resolve() };
       this.running.set(project, job);
@@ -181,7 +181,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
       let extra: Partial<NluTrainingOptions> = {};
       if (encoder) {
         job.progress = { phase: 'embedding', encoder, examples: data.examples.length };
-        extra = { intent: { embeddings: await this.encoder.embed(encoder, data.examples.map((e) => e.text)) } };
+        extra = { intent: { embeddings: (await this.embeddings.embed(data.examples.map((e) => e.text), { model: encoder })).vectors } };
       }
       const artifacts = await this.trainInWorker(data, (p) => {
         job.progress = { ...p };
@@ -317,11 +317,11 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
       const data = await this.data.load(project);
       const seed = options.seed ?? 42;
       // With an encoder, evaluate what training would build: embeddings computed once, through the pool.
-      const encoder = this.encoder.current();
+      const encoder = this.embeddings.loadedStoreEncoder(this.config.raw.NLU_ENCODER_MODEL);
       const vectors = new Map<string, Float32Array>();
       if (encoder) {
         const texts = data.examples.map((e) => e.text);
-        (await this.encoder.embed(encoder, texts)).forEach((v, i) => vectors.set(texts[i], v));
+        (await this.embeddings.embed(texts, { model: encoder })).vectors.forEach((v, i) => vectors.set(texts[i], v));
       }
       const embeddingOf = encoder ? (text: string) => vectors.get(text)! : undefined;
       const trainer = (d: NluTrainingData) =>

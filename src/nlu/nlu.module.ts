@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EmbeddingsModule } from '../embeddings/embeddings.module';
 import { NerService } from './ner.service';
 import { NluDataController } from './nlu-data.controller';
 import { NluDataRepository } from './nlu-data.repository';
@@ -15,15 +16,13 @@ import { NluSettingsEntity } from './nlu-settings.entity';
 import { NluSettingsRepository } from './nlu-settings.repository';
 import { NluSettingsService } from './nlu-settings.service';
 import { NluMetrics } from './nlu-metrics';
-import { SentenceEncoderService } from './sentence-encoder.service';
 
 /** NLU: intents, entities and language in Chinese and English, trained on each project's own data. */
 @Module({
-  imports: [TypeOrmModule.forFeature([NluExampleEntity, NluLookupEntity, NluSynonymEntity, NluRegexEntity, NluModelEntity, NluSettingsEntity])],
+  imports: [EmbeddingsModule, TypeOrmModule.forFeature([NluExampleEntity, NluLookupEntity, NluSynonymEntity, NluRegexEntity, NluModelEntity, NluSettingsEntity])],
   controllers: [NluController, NluDataController, NluSettingsController],
   providers: [
     NerService,
-    SentenceEncoderService,
     NluService,
     NluModelSource,
     NluTrainingService,

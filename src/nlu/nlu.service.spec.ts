@@ -5,7 +5,7 @@ import type { NerService } from './ner.service';
 import type { NluModelSource } from './nlu-model-source';
 import type { StoredModel } from './nlu-models.repository';
 import { NluService, nluPoolModel } from './nlu.service';
-import type { SentenceEncoderService } from './sentence-encoder.service';
+import type { EmbeddingsService } from '../embeddings/embeddings.service';
 import { INTENT_ONNX_OUTPUT } from './training/intent-onnx';
 
 /** A pool that serves "models" answering their project's intent, and refuses ids that are not loaded. */
@@ -61,7 +61,7 @@ function setup(maxLoaded: number, active: Record<string, number | null> = {}) {
   } as unknown as NluModelSource;
   const ner = { model: () => undefined } as unknown as NerService;
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', NLU_MAX_LOADED_MODELS: String(maxLoaded) });
-  const nlu = new NluService(pool as unknown as InferencePool, ner, {} as SentenceEncoderService, undefined, source, config);
+  const nlu = new NluService(pool as unknown as InferencePool, ner, {} as EmbeddingsService, undefined, source, config);
   return { nlu, pool, modelCalls };
 }
 

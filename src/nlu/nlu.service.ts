@@ -16,7 +16,7 @@ import { Featurizer, FeaturizerConfig } from './training/featurizer';
 import { INTENT_ONNX_OUTPUT } from './training/intent-onnx';
 import { SequenceTagger } from './training/sequence-tagger';
 import { NerService } from './ner.service';
-import { SentenceEncoderService } from './sentence-encoder.service';
+import { EmbeddingsService } from '../embeddings/embeddings.service';
 import type { StoredModel } from './nlu-models.repository';
 import { NluModelSource } from './nlu-model-source';
 import { NluMetrics } from './nlu-metrics';
@@ -81,7 +81,7 @@ export class NluService {
   constructor(
     private readonly pool: InferencePool,
     private readonly ner: NerService,
-    private readonly encoder: SentenceEncoderService,
+    private readonly embeddings: EmbeddingsService,
     @Optional() private readonly metrics: NluMetrics = new NluMetrics(),
     /** where a project's active version is loaded from on its first parse (absent: only `activate` serves) */
     @Optional() private readonly source?: NluModelSource,
@@ -193,7 +193,7 @@ export class NluService {
         model,
         entities: state.entities,
         ner: this.ner.model() ? (text) => this.ner.extract(text) : undefined,
-        embed: model.encoder ? (t) => this.encoder.embed(model.encoder!, t) : undefined,
+        embed: model.encoder ? async (t) => (await this.embeddings.embed(t, { model: model.encoder })).vectors : undefined,
         runIntent: async (b, embeddings) => {
           const feeds: Record<string, ReturnType<typeof makeTensorLike>> = {
             feature_ids: makeTensorLike('int64', b.ids, [b.batch, b.width]),

@@ -10,6 +10,7 @@ import type { ExecutionProvider } from '../runtime/ort';
  *     "graphOptimizationLevel": "all", "enableCpuMemArena": true, "allowSpinning": false,
  *     "batching": { "enabled": true, "maxBatchSize": 32, "maxQueueDelayMs": 2, "maxQueueSize": 512 },
  *     "timeoutMs": 10000 }
+ * (`embeddings` — pooling, prefixes, Matryoshka — is read by the embeddings module, docs/embeddings.md.)
  */
 
 export const PROVIDERS: readonly ExecutionProvider[] = ['cpu', 'cuda', 'tensorrt', 'webgpu', 'coreml', 'dml'];
@@ -59,7 +60,7 @@ function bool(obj: Record<string, unknown>, key: string, fallback: boolean, prob
 
 export function parseServingFile(file: Record<string, unknown> | undefined, defaults: ServingDefaults, problem: Problem): ServingSettings {
   const f = file ?? {};
-  const known = new Set(['task', 'onnx', 'required', 'autoload', 'replicas', 'executionProviders', 'intraOpThreads', 'interOpThreads', 'graphOptimizationLevel', 'enableCpuMemArena', 'allowSpinning', 'batching', 'timeoutMs', 'padding', 'description', 'builtin']);
+  const known = new Set(['task', 'onnx', 'required', 'autoload', 'replicas', 'executionProviders', 'intraOpThreads', 'interOpThreads', 'graphOptimizationLevel', 'enableCpuMemArena', 'allowSpinning', 'batching', 'timeoutMs', 'padding', 'description', 'builtin', 'embeddings']);
   const unknown = Object.keys(f).filter((k) => !known.has(k));
   if (unknown.length) throw problem(`llmos.json: unknown setting(s) ${unknown.join(', ')}`);
   let providers = defaults.executionProviders;

@@ -22,29 +22,8 @@ import type { TrainedIntentModel } from './intent-trainer';
 export const INTENT_ONNX_INPUTS = { ids: 'feature_ids', values: 'feature_values', embedding: 'sentence_embedding' } as const;
 export const INTENT_ONNX_OUTPUT = 'probs';
 
-export interface SparseBatch {
-  /** [batch, width] row-major, padded with id 0 */
-  ids: BigInt64Array;
-  /** [batch, width] row-major, padded with 0 */
-  values: Float32Array;
-  batch: number;
-  /** max non-zeros over the batch, at least 1 so tensors are never empty */
-  width: number;
-}
-
-/** Pads a batch of sparse rows to a common width; padding has value 0 so it adds nothing. */
-export function packSparseBatch(rows: SparseFeatures[]): SparseBatch {
-  const width = Math.max(1, ...rows.map((r) => r.indices.length));
-  const ids = new BigInt64Array(rows.length * width);
-  const values = new Float32Array(rows.length * width);
-  rows.forEach((r, b) => {
-    for (let n = 0; n < r.indices.length; n++) {
-      ids[b * width + n] = BigInt(r.indices[n]);
-      values[b * width + n] = r.values[n];
-    }
-  });
-  return { ids, values, batch: rows.length, width };
-}
+export { packSparseBatch } from '../../inference/onnx/sparse-batch';
+export type { SparseBatch } from '../../inference/onnx/sparse-batch';
 
 export function exportIntentModel(model: TrainedIntentModel): Uint8Array {
   const { shape, weights: w, labels } = model;
