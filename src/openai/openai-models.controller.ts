@@ -5,8 +5,8 @@ import { InferencePool, ModelStatus } from '../inference/inference-pool.service'
 import { OpenAiModelDto, OpenAiModelListDto } from './openai.dto';
 import { ApiOpenAiErrors } from './openai-errors.decorator';
 
-/** Tasks served by the /v1 surface. */
-const OPENAI_TASKS = new Set(['text-generation']);
+/** Tasks served by the /v1 surface: completions and chat, embeddings (store encoders and the built-in one), rerank. */
+const OPENAI_TASKS = new Set(['text-generation', 'feature-extraction', 'hashing-encoder', 'rerank']);
 
 const toModel = (m: ModelStatus): OpenAiModelDto => ({
   id: m.id,
@@ -22,7 +22,7 @@ const toModel = (m: ModelStatus): OpenAiModelDto => ({
 export class OpenAiModelsController {
   constructor(private readonly pool: InferencePool) {}
 
-  /** OpenAI-compatible list of the models usable on /v1 (text generation). */
+  /** OpenAI-compatible list of the models usable on /v1 (text generation, embeddings, rerank). */
   @Get()
   listOpenAiModels(): OpenAiModelListDto {
     this.pool.rescan();

@@ -105,6 +105,12 @@ describe('Embeddings (/v1/embeddings, EmbeddingsService)', () => {
     expect(res.body.data[1].embedding).toHaveLength(16);
   });
 
+  it('lists the encoders on /v1/models, as OpenAI clients discover models', async () => {
+    const ids = (await t.http().get('/v1/models').expect(200)).body.data.map((m: { id: string }) => m.id);
+    expect(ids).toEqual(expect.arrayContaining(['llmos-lexical', 'tiny-bert']));
+    await t.http().get('/v1/models/llmos-lexical').expect(200);
+  });
+
   it('answers bad requests with OpenAI-shaped 4xx naming the problem', async () => {
     const bad = async (body: Record<string, unknown>, status: number, param: string, message: RegExp) => {
       const res = await t.http().post('/v1/embeddings').send(body).expect(status);
