@@ -15,6 +15,7 @@ import { OpenAiModule } from '../openai/openai.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { NluModule } from '../nlu/nlu.module';
 import { ProjectsModule } from '../projects/projects.module';
+import { RerankModule } from '../rerank/rerank.module';
 import { UsageModule } from '../usage/usage.module';
 import { loggerOptions } from './logging';
 
@@ -37,6 +38,7 @@ export class AppModule {
         NluModule,
         GenerationModule,
         OpenAiModule,
+        RerankModule,
         UsageModule,
       ],
       providers: [

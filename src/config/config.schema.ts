@@ -62,6 +62,8 @@ export const SETTINGS = {
   GENERATION_KV_CACHE_MB: { kind: 'int', default: '2048', min: 1, description: 'KV cache budget per model in MiB; requests beyond it wait in the queue.' },
   GENERATION_MAX_WAITING: { kind: 'int', default: '256', min: 1, description: 'Requests that may wait per generation model; beyond it they get 503 with Retry-After.' },
   GENERATION_DEFAULT_MAX_TOKENS: { kind: 'int', default: '256', min: 1, description: 'max_tokens for chat and native requests that give none (OpenAI completions keep their own default of 16).' },
+  RERANK_DEFAULT_MODEL: { kind: 'string', default: 'auto', description: 'Reranker (models/ id of a cross-encoder: text-classification with one label, or llmos.json task rerank) used by /v1/rerank and search when a request names none; auto = the first loaded one.' },
+  RERANK_MAX_DOCUMENTS: { kind: 'int', default: '1000', min: 1, max: 100000, description: 'Most documents one /v1/rerank request may send; more get 400.' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -11,7 +11,7 @@ import { parseServingFile, ServingDefaults, ServingSettings } from './serving-se
  * fault and goes on. Plain TypeScript (no NestJS).
  */
 
-export const HF_TASKS = ['text-generation', 'feature-extraction', 'token-classification', 'text-classification'] as const;
+export const HF_TASKS = ['text-generation', 'feature-extraction', 'token-classification', 'text-classification', 'rerank'] as const;
 /** Models the project builds itself with its graph builder. */
 export const BUILTIN_TASKS = ['nlu-intent', 'recommender', 'hashing-encoder', 'custom'] as const;
 export type ModelTask = (typeof HF_TASKS)[number] | (typeof BUILTIN_TASKS)[number];
