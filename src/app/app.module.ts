@@ -16,6 +16,7 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { NluModule } from '../nlu/nlu.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { RerankModule } from '../rerank/rerank.module';
+import { SearchModule } from '../search/search.module';
 import { UsageModule } from '../usage/usage.module';
 import { loggerOptions } from './logging';
 
@@ -39,6 +40,7 @@ export class AppModule {
         GenerationModule,
         OpenAiModule,
         RerankModule,
+        SearchModule,
         UsageModule,
       ],
       providers: [

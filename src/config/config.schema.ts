@@ -64,6 +64,9 @@ export const SETTINGS = {
   GENERATION_DEFAULT_MAX_TOKENS: { kind: 'int', default: '256', min: 1, description: 'max_tokens for chat and native requests that give none (OpenAI completions keep their own default of 16).' },
   RERANK_DEFAULT_MODEL: { kind: 'string', default: 'auto', description: 'Reranker (models/ id of a cross-encoder: text-classification with one label, or llmos.json task rerank) used by /v1/rerank and search when a request names none; auto = the first loaded one.' },
   RERANK_MAX_DOCUMENTS: { kind: 'int', default: '1000', min: 1, max: 100000, description: 'Most documents one /v1/rerank request may send; more get 400.' },
+  SEARCH_MAX_DOCUMENTS_PER_REQUEST: { kind: 'int', default: '5000', min: 1, max: 100000, description: 'Most documents one POST /api/v1/collections/{name}/documents request may upsert (one transaction); more is a 400 naming this limit. The body must also fit BODY_LIMIT.' },
+  SEARCH_EXACT_FILTER_MAX_ROWS: { kind: 'int', default: '10000', min: 0, max: 10000000, description: 'A filtered vector search whose filter matches at most this many chunks scans them exactly instead of the HNSW index (selective filters: exact and never short of k).' },
+  SEARCH_HNSW_MAX_SCAN_TUPLES: { kind: 'int', default: '20000', min: 1, max: 100000000, description: 'hnsw.max_scan_tuples of filtered vector searches (pgvector iterative index scans); a scan that stops there short of k results is finished by an exact scan.' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;
