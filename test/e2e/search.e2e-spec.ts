@@ -57,7 +57,6 @@ describe.each(testDatabases())('search on %s', (db) => {
         API_KEYS: `${PLATFORM}:platform:ops,${USER}:user:alice`,
         SEARCH_MAX_DOCUMENTS_PER_REQUEST: '1000',
         SEARCH_EXACT_FILTER_MAX_ROWS: '100',
-        LOG_LEVEL: 'error',
       },
     });
     await t.app.get(InferencePool).startup;
