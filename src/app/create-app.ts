@@ -35,12 +35,21 @@ export async function createApp(config: AppConfig, options: { bufferLogs?: boole
   const inFlight = new InFlightTracker();
   // The access log comes right after the request id and before anything that can answer
   // on its own (body parsers: 400, 413), so every response gets its line.
-  app.use(requestIdMiddleware, accessLog, inFlight.middleware, app.get(MetricsService).httpMiddleware, ...bodyParsers(config.bodyLimitBytes, nluImportBodyLimits(config)));
+  app.use(requestIdMiddleware, accessLog, inFlight.middleware, app.get(MetricsService).httpMiddleware, ...bodyParsers(config.bodyLimitBytes, [...nluImportBodyLimits(config), ...bulkBodyLimits(config)]));
   if (config.corsOrigins.length) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'] });
   }
   setupDocs(app as INestApplication);
   return { app, inFlight };
+}
+
+/** Bulk writes (thousands of documents or events per request) take BULK_BODY_LIMIT. */
+function bulkBodyLimits(config: AppConfig): RouteBodyLimit[] {
+  const limit = { method: 'POST', limitBytes: config.bulkBodyLimitBytes, setting: 'BULK_BODY_LIMIT' } as const;
+  return [
+    { ...limit, path: /^\/api\/v1\/collections\/[^/]+\/documents$/ },
+    { ...limit, path: /^\/api\/v1\/recommendations\/(events|items)\/bulk$/ },
+  ];
 }
 
 /** The NLU import routes take training-data files on their own limit (NLU_IMPORT_BODY_LIMIT). */

@@ -10,7 +10,8 @@ import { DomainError } from './errors';
  */
 export interface RouteBodyLimit {
   method: 'POST' | 'PUT';
-  path: string;
+  /** the exact path, or a pattern for routes with parameters */
+  path: string | RegExp;
   limitBytes: number;
   setting: string;
   raw?: boolean;
@@ -28,7 +29,8 @@ export function bodyParsers(limitBytes: number, routes: RouteBodyLimit[] = []): 
     parser(req, res, (err?: unknown) => (err ? sendError(req, res, tooLarge(err, setting), logger) : next()));
   const routed = routes.map((r): RequestHandler => {
     const parser = wrap(r.raw ? express.text({ type: () => true, limit: r.limitBytes }) : express.json({ limit: r.limitBytes }), r.setting);
-    return (req, res, next) => (req.method === r.method && req.path.replace(/\/$/, '') === r.path ? parser(req, res, next) : next());
+    const matches = (path: string) => (typeof r.path === 'string' ? path === r.path : r.path.test(path));
+    return (req, res, next) => (req.method === r.method && matches(req.path.replace(/\/$/, '')) ? parser(req, res, next) : next());
   });
   return [...routed, wrap(express.json({ limit: limitBytes })), wrap(express.urlencoded({ extended: false, limit: limitBytes }))];
 }

@@ -29,6 +29,8 @@ export class AppConfig {
   readonly bodyLimitBytes!: number;
   /** NLU_IMPORT_BODY_LIMIT: the body limit of the NLU training-data import routes */
   readonly nluImportBodyLimitBytes!: number;
+  /** BULK_BODY_LIMIT: the body limit of bulk document and event writes */
+  readonly bulkBodyLimitBytes!: number;
   readonly rateLimitTtlMs!: number;
   readonly rateLimitMax!: number;
   readonly shutdownTimeoutMs!: number;
@@ -139,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     logLevel: raw.LOG_LEVEL,
     bodyLimitBytes: parseSize(raw.BODY_LIMIT)!,
     nluImportBodyLimitBytes: parseSize(raw.NLU_IMPORT_BODY_LIMIT)!,
+    bulkBodyLimitBytes: parseSize(raw.BULK_BODY_LIMIT)!,
     rateLimitTtlMs: Number(raw.RATE_LIMIT_TTL_MS),
     rateLimitMax: Number(raw.RATE_LIMIT_MAX),
     shutdownTimeoutMs: Number(raw.SHUTDOWN_TIMEOUT_MS),

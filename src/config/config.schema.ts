@@ -32,6 +32,7 @@ export const SETTINGS = {
   API_KEYS: { kind: 'list', default: '', secret: true, description: 'Comma-separated keys as key:role[:owner[:project]]: role platform (manages every project), admin (manages its project) or user; project defaults to default. E.g. sk-p1:platform:ops,sk-a1:admin:shop-team:shop,sk-u1:user:alice. Empty = no key required (admin routes then only from loopback).' },
   LOG_LEVEL: { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'Log level of the JSON logs on stdout.' },
   BODY_LIMIT: { kind: 'size', default: '1mb', description: 'Largest accepted request body (e.g. 512kb, 1mb, 10mb); larger bodies get 413.' },
+  BULK_BODY_LIMIT: { kind: 'size', default: '50mb', description: 'Largest accepted body of the bulk write routes: POST /api/v1/collections/:name/documents and /api/v1/recommendations/{events,items}/bulk (thousands of entries per request); larger bodies get 413. Other routes keep BODY_LIMIT.' },
   RATE_LIMIT_TTL_MS: { kind: 'int', default: '60000', min: 1, description: 'Rate-limit window in milliseconds.' },
   RATE_LIMIT_MAX: { kind: 'int', default: '1200', min: 0, description: 'Requests per window per API key (or per IP without a key); 0 disables rate limiting.' },
   SHUTDOWN_TIMEOUT_MS: { kind: 'int', default: '10000', min: 0, description: 'How long SIGTERM waits for in-flight requests before closing anyway.' },

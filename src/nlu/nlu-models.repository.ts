@@ -102,8 +102,10 @@ export class NluModelsRepository implements ArtifactDb {
 
   /** Marks runs (of every project) that were training when the process stopped as failed; returns their versions. */
   async failInterrupted(): Promise<number[]> {
+    // Through a CTE: a bare UPDATE ... RETURNING comes back from TypeORM as [rows, count].
     const rows: { version: number }[] = await this.ds.query(
-      `UPDATE nlu_models SET status = 'failed', error = 'interrupted: the server stopped during training', finished_at = now() WHERE status = 'training' RETURNING version`,
+      `WITH failed AS (UPDATE nlu_models SET status = 'failed', error = 'interrupted: the server stopped during training', finished_at = now() WHERE status = 'training' RETURNING version)
+       SELECT version FROM failed`,
     );
     return rows.map((r) => r.version);
   }

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ProjectEntity } from './project.entity';
 
 /** Tables whose rows are a project's configuration or bookkeeping, not its data: they never block a deletion (they go with it). */
-const NOT_DATA = new Set(['api_keys', 'usage_counters', 'nlu_settings']);
+const NOT_DATA = new Set(['api_keys', 'usage_counters', 'nlu_settings', 'jobs']);
 
 /** The projects table, and the project_id rows of every module (found in the schema, so modules added later are covered). */
 @Injectable()
