@@ -5,15 +5,13 @@
  * client polls /health/live back to back. Reports the longest liveness latency, failed
  * requests and the process's peak RSS (VmHWM, reset between the two phases).
  */
-import { spawn, ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as http from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { TrainingExample } from '../../src/nlu/core/types';
 import { Rng } from '../../src/nlu/training/rng';
 import { percentile } from './load';
+import { call, closeConnections, delay, freePort, startServer, waitFor } from './server';
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'to', 'vi', 'be', 'da', 'fo', 'gu', 'hi', 'jo', 'pe', 'qu', 'wa', 'xe', 'yo', 'zu', 'an', 'el', 'is', 'or', 'um'];
 
@@ -59,45 +57,6 @@ export function diverseIntentSet(intents: number, perIntent: number, seed = 7): 
   return out;
 }
 
-interface Reply {
-  status: number;
-  body: unknown;
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-
-function call(port: number, method: string, path: string, body?: unknown): Promise<Reply> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise((resolvePromise, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          /* plain text */
-        }
-        resolvePromise({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Peak resident set of a process (kB -> MiB), and a reset of that peak where the kernel allows it. */
 function peakRssMiB(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -138,39 +97,6 @@ function pollLiveness(port: number) {
       await done;
     },
   };
-}
-
-function startServer(port: number, dataDir: string): ChildProcess {
-  const compiled = extname(__filename) === '.js';
-  const main = compiled ? resolve(__dirname, '..', '..', 'src', 'main.js') : resolve(__dirname, '..', '..', 'src', 'main.ts');
-  const args = compiled ? [main] : ['-r', 'ts-node/register/transpile-only', main];
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    MODELS_DIR: join(dataDir, 'models'),
-    DATABASE_URL: '',
-    API_KEYS: '',
-    NLU_BOOTSTRAP: 'true',
-    BODY_LIMIT: '50mb',
-    INFERENCE_AUTOLOAD: 'false',
-    RATE_LIMIT_MAX: '0',
-  };
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.on('data', (c: Buffer) => process.stderr.write(`[server] ${c.toString()}`));
-  return child;
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, seconds: number): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await delay(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function waitTrained(port: number, version: number): Promise<Record<string, unknown>> {
@@ -237,7 +163,7 @@ export async function measureTrainingUnderLoad(examples: TrainingExample[]): Pro
   } finally {
     child.kill('SIGTERM');
     await exited;
-    agent.destroy();
+    closeConnections();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
