@@ -18,6 +18,8 @@ export interface ScaleOptions {
   queries: number;
   ingestBatch: number;
   ingestConcurrency: number;
+  /** hnsw.ef_search values to sweep (recall against latency) besides the server's default */
+  efSearch: number[];
 }
 
 interface QueryStats {
@@ -73,12 +75,12 @@ export async function measureScale(client: SearchClient, examples: TrainingExamp
 
   const scored = (i: number, hits: { documentId: string }[]) => hits.map((h) => similarity(table, index.get(h.documentId)!, q(i)));
   /** vector queries with a per-query filter, recall against exact search over the rows the filter admits */
-  const vector = async (filter?: (i: number) => Record<string, unknown>, admits?: (row: number, i: number) => boolean) => {
+  const vector = async (filter?: (i: number) => Record<string, unknown>, admits?: (row: number, i: number) => boolean, extra: Record<string, unknown> = {}) => {
     const recalls: number[] = [];
     const plans: Record<string, number> = {};
     let full = 0;
     const latencies = await run(queryTexts, async (text, i) => {
-      const r = await client.search(COLLECTION, { query: text, k: K, mode: 'vector', ...(filter ? { filter: filter(i) } : {}) });
+      const r = await client.search(COLLECTION, { query: text, k: K, mode: 'vector', ...(filter ? { filter: filter(i) } : {}), ...extra });
       const plan = r.plan.vector ?? 'none';
       plans[plan] = (plans[plan] ?? 0) + 1;
       if (r.results.length === K) full++;
@@ -89,6 +91,7 @@ export async function measureScale(client: SearchClient, examples: TrainingExamp
   const category = (i: number) => `cat-${(i * 37) % CATEGORIES}`;
   const rows: Record<string, QueryStats> = {};
   rows['vector'] = await vector();
+  for (const ef of o.efSearch) rows[`vector, efSearch ${ef}`] = await vector(undefined, undefined, { efSearch: ef });
   // 1%: one category of 100 (selective: the server may answer it exactly)
   rows['vector, filter 1% (category)'] = await vector((i) => ({ category: category(i) }), (row, i) => chunks[row].metadata.category === category(i));
   // 50%: a range over bucket 0-99 (broad: the HNSW index with a filtered, iterative scan)

@@ -16,6 +16,8 @@ export interface VectorQuery {
   exactMaxRows: number;
   /** hnsw.max_scan_tuples of filtered index scans */
   maxScanTuples: number;
+  /** hnsw.ef_search (raised to k when smaller) */
+  efSearch: number;
 }
 
 /**
@@ -51,7 +53,7 @@ export class ChunksRepository {
       await m.query(`SET LOCAL enable_seqscan = off`);
       await m.query(`SET LOCAL enable_bitmapscan = off`);
       await m.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
-      await m.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(40, q.k))}`);
+      await m.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(1, Math.floor(q.efSearch), q.k))}`);
       await m.query(`SET LOCAL hnsw.max_scan_tuples = ${Math.max(1, Math.floor(q.maxScanTuples))}`);
       // relaxed_order may return neighbours slightly out of order: re-sorted outside the scan
       const hits: ChunkHit[] = await m.query(

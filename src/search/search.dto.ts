@@ -66,6 +66,17 @@ export class SearchRequestDto {
   @MaxLength(200)
   rerankModel?: string;
 
+  /**
+   * HNSW candidate list of this query's index scan (pgvector hnsw.ef_search, Qdrant's hnsw_ef): higher finds more of the
+   * true nearest neighbours, slower. Default SEARCH_HNSW_EF_SEARCH; never below k.
+   * @example 100
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  efSearch?: number;
+
   /** Candidates handed to the reranker. Default max(3k, 20). @example 30 */
   @IsOptional()
   @IsInt()

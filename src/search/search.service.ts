@@ -15,6 +15,8 @@ export interface SearchQuery {
   k?: number;
   mode?: SearchMode;
   filter?: Record<string, unknown>;
+  /** hnsw.ef_search of this query (default SEARCH_HNSW_EF_SEARCH) */
+  efSearch?: number;
   /** RRF weights of hybrid search (default 1 each) */
   weights?: { vector?: number; keyword?: number };
   rerank?: boolean;
@@ -45,6 +47,7 @@ export const DEFAULT_K = 10;
 export class SearchService {
   private readonly exactMaxRows: number;
   private readonly maxScanTuples: number;
+  private readonly efSearch: number;
 
   constructor(
     private readonly collections: CollectionsService,
@@ -55,6 +58,7 @@ export class SearchService {
   ) {
     this.exactMaxRows = settingNumber(config, 'SEARCH_EXACT_FILTER_MAX_ROWS');
     this.maxScanTuples = settingNumber(config, 'SEARCH_HNSW_MAX_SCAN_TUPLES');
+    this.efSearch = settingNumber(config, 'SEARCH_HNSW_EF_SEARCH');
   }
 
   async search(project: string, name: string, q: SearchQuery): Promise<SearchResponse> {
@@ -89,7 +93,7 @@ export class SearchService {
   private async vector(c: Collection, q: SearchQuery, k: number, project: string) {
     const out = await this.embeddings.embed([q.query], { model: c.model, kind: 'query', dimensions: c.requestedDim ?? undefined, project });
     this.collections.checkModel(c, out.dim);
-    return this.guard(() => this.chunks.vector(c, { vector: out.vectors[0], k, filter: q.filter, exactMaxRows: this.exactMaxRows, maxScanTuples: this.maxScanTuples }));
+    return this.guard(() => this.chunks.vector(c, { vector: out.vectors[0], k, filter: q.filter, exactMaxRows: this.exactMaxRows, maxScanTuples: this.maxScanTuples, efSearch: q.efSearch ?? this.efSearch }));
   }
 
   private fuse(mode: SearchMode, vector: ChunkHit[], keyword: ChunkHit[], weights: SearchQuery['weights'] = {}): SearchHit[] {

@@ -57,6 +57,8 @@ describe.each(testDatabases())('search on %s', (db) => {
         API_KEYS: `${PLATFORM}:platform:ops,${USER}:user:alice`,
         SEARCH_MAX_DOCUMENTS_PER_REQUEST: '1000',
         SEARCH_EXACT_FILTER_MAX_ROWS: '100',
+        // pgvector's own default: the iterative-scan test below needs a pass smaller than k
+        SEARCH_HNSW_EF_SEARCH: '40',
       },
     });
     await t.app.get(InferencePool).startup;
@@ -193,7 +195,7 @@ describe.each(testDatabases())('search on %s', (db) => {
       // the same query with the scan capped at one tuple: the index gives too few, the exact scan completes k
       const c = await t.app.get(CollectionsService).resolve('default', 'many');
       const vector = (await t.app.get(EmbeddingsService).embed(['apple river'], { model: c.model, kind: 'query' })).vectors[0];
-      const query = { vector, k: 50, filter: { group: { in: [1, 2, 3] } }, exactMaxRows: 100 };
+      const query = { vector, k: 50, filter: { group: { in: [1, 2, 3] } }, exactMaxRows: 100, efSearch: 40 };
       const capped = await t.app.get(ChunksRepository).vector(c, { ...query, maxScanTuples: 1 });
       expect(capped.plan).toBe('hnsw-iterative+exact');
       expect(capped.hits).toHaveLength(50);
@@ -316,7 +318,18 @@ describe.each(testDatabases())('search on %s', (db) => {
     await bad({ query: 'x', filter: { n: { like: 1 } } }, 400, /unknown operator "like"/, '/api/v1/collections/kb/search');
     await bad({ query: '' }, 400, /query/, '/api/v1/collections/kb/search');
     await bad({ query: 'x', mode: 'fuzzy' }, 400, /mode/, '/api/v1/collections/kb/search');
+    await bad({ query: 'x', mode: 'vector', efSearch: 0 }, 400, /efSearch/, '/api/v1/collections/kb/search');
     await get('/api/v1/collections/wide').expect(404);
     expect((await get('/api/v1/collections/kb').expect(200)).body).toMatchObject({ documents: before.documents, chunks: before.chunks });
+  });
+
+  it('takes bulk bodies beyond BODY_LIMIT up to BULK_BODY_LIMIT', async () => {
+    await post('/api/v1/collections', { name: 'bulk' }).expect(201);
+    // about 1.3 MB: over the 1 MB BODY_LIMIT of other routes
+    const documents = Array.from({ length: 500 }, (_, i) => ({ id: `d${i}`, text: `文档 ${i} document`, metadata: { pad: 'x'.repeat(2600) } }));
+    expect(JSON.stringify({ documents }).length).toBeGreaterThan(1024 * 1024);
+    await post('/api/v1/collections/bulk/documents', { documents }).expect((r) => expect([200, 201]).toContain(r.status));
+    expect((await get('/api/v1/collections/bulk').expect(200)).body).toMatchObject({ documents: 500 });
+    await del('/api/v1/collections/bulk').expect((r) => expect([200, 204]).toContain(r.status));
   });
 });
