@@ -15,6 +15,7 @@ import { OpenAiModule } from '../openai/openai.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { NluModule } from '../nlu/nlu.module';
 import { ProjectsModule } from '../projects/projects.module';
+import { RecommendationModule } from '../recommendation/recommendation.module';
 import { RerankModule } from '../rerank/rerank.module';
 import { SearchModule } from '../search/search.module';
 import { UsageModule } from '../usage/usage.module';
@@ -41,6 +42,7 @@ export class AppModule {
         OpenAiModule,
         RerankModule,
         SearchModule,
+        RecommendationModule,
         UsageModule,
       ],
       providers: [

@@ -69,6 +69,18 @@ export const SETTINGS = {
   SEARCH_EXACT_FILTER_MAX_ROWS: { kind: 'int', default: '10000', min: 0, max: 10000000, description: 'A filtered vector search whose filter matches at most this many chunks scans them exactly instead of the HNSW index (selective filters: exact and never short of k).' },
   SEARCH_HNSW_MAX_SCAN_TUPLES: { kind: 'int', default: '20000', min: 1, max: 100000000, description: 'hnsw.max_scan_tuples of filtered vector searches (pgvector iterative index scans); a scan that stops there short of k results is finished by an exact scan.' },
   SEARCH_HNSW_EF_SEARCH: { kind: 'int', default: '100', min: 1, max: 1000, description: 'Default HNSW candidate list of vector searches (pgvector hnsw.ef_search; a request may set efSearch): higher = better recall, slower. pgvector\'s own default, 40, gave recall@10 0.77 at 50k chunks in bench:search.' },
+  REC_DEMO: { kind: 'bool', default: 'true', description: 'On a start where the default project has no catalog, load the demo catalog (books incl. 《斗破苍穹》, T恤衫A/B/C, ...) with generated interactions and train a first model, so recommendations answer out of the box.' },
+  REC_MAX_EVENTS_PER_REQUEST: { kind: 'int', default: '100000', min: 1, max: 10000000, description: 'Most events one POST /api/v1/recommendations/events/bulk request may carry; more is a 400 naming this limit. The body must also fit BODY_LIMIT (about 80 bytes an event).' },
+  REC_EVENT_BATCH_SIZE: { kind: 'int', default: '5000', min: 1, max: 100000, description: 'Events written per transaction by bulk ingestion; each committed batch is durable before the next starts.' },
+  REC_EVENT_WEIGHTS: { kind: 'list', default: 'view:1,click:2,add_to_cart:4,purchase:8,rating:8,dislike:-8', description: 'Weight of one event of each type (rating: of a rating of 5; a rating r weighs r/5 of it); a user-item pair counts fully at the purchase weight. Dislike must be negative.' },
+  REC_BLEND_WEIGHTS: { kind: 'list', default: 'ease:1,itemknn:0.5,popularity:0.05', description: 'Per-source weights of the blended recommendation (sources: ease, itemknn, popularity); each source is scaled to its best score first.' },
+  REC_NEIGHBORS: { kind: 'int', default: '300', min: 1, max: 100000, description: 'Neighbours kept per item by the item-item models (ItemKNN, EASE) of a trained version.' },
+  REC_KNN_SHRINKAGE: { kind: 'number', default: '10', min: 0, max: 1000000, description: 'ItemKNN shrinkage: added to the norms\' product of the cosine, so similarities resting on few common users shrink.' },
+  REC_EASE_LAMBDA: { kind: 'number', default: '250', min: 0.001, max: 100000000, description: 'EASE L2 regularization (added to the Gram matrix diagonal).' },
+  REC_EASE_MAX_ITEMS: { kind: 'int', default: '6000', min: 1, max: 50000, description: 'Largest catalog EASE trains on (a dense n x n inverse: n^2 x 16 bytes and O(n^3) time); larger catalogs skip EASE and say so in the version.' },
+  REC_POPULARITY_HALF_LIFE_HOURS: { kind: 'number', default: '168', min: 0, max: 1000000, description: 'Half-life of an event in the popularity source (cold start, fill-up); 0 = no decay.' },
+  REC_HISTORY_LIMIT: { kind: 'int', default: '500', min: 1, max: 100000, description: 'Most recent events of a user read at request time (fold-in of the item-item models).' },
+  REC_CACHE_TTL_MS: { kind: 'int', default: '5000', min: 0, max: 3600000, description: 'How long a replica reuses a project\'s catalog snapshot and popularity scores; writes through this replica refresh them at once.' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -47,6 +47,7 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     HOST: '127.0.0.1',
     // Suites that test NLU turn this on; the others skip training a model at start-up.
     NLU_BOOTSTRAP: 'false',
+    REC_DEMO: 'false',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   });

@@ -1,0 +1,54 @@
+import { AppConfig, settingBool, settingList, settingNumber } from '../config/app-config';
+import { TrainOptions } from './algorithms/pipeline';
+import { DEFAULT_EVENT_WEIGHTS, EventWeights } from './algorithms/types';
+
+/** The recommendation settings, parsed once (a bad weight list stops the start naming the variable). */
+export interface RecSettings {
+  demo: boolean;
+  maxEventsPerRequest: number;
+  eventBatchSize: number;
+  weights: EventWeights;
+  blendWeights: Record<string, number>;
+  historyLimit: number;
+  cacheTtlMs: number;
+  popularityHalfLifeMs: number;
+  train: Omit<TrainOptions, 'models' | 'evaluate' | 'holdout' | 'holdoutFraction' | 'k' | 'seed'>;
+}
+
+export const REC_SETTINGS = Symbol('RecSettings');
+
+function pairs(config: AppConfig, key: 'REC_EVENT_WEIGHTS' | 'REC_BLEND_WEIGHTS', allowed: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const entry of settingList(config, key)) {
+    const [name, value] = entry.split(':').map((s) => s.trim());
+    const n = Number(value);
+    if (!allowed.includes(name) || value === undefined || !Number.isFinite(n)) throw new Error(`${key}: "${entry}" is not name:number with name one of ${allowed.join(', ')}`);
+    out[name] = n;
+  }
+  return out;
+}
+
+export function recSettings(config: AppConfig): RecSettings {
+  const w = { ...DEFAULT_EVENT_WEIGHTS, ...pairs(config, 'REC_EVENT_WEIGHTS', ['view', 'click', 'add_to_cart', 'purchase', 'rating', 'dislike']) };
+  if (w.dislike >= 0) throw new Error('REC_EVENT_WEIGHTS: dislike must be negative');
+  if (w.purchase <= 0) throw new Error('REC_EVENT_WEIGHTS: purchase must be positive');
+  const halfLife = settingNumber(config, 'REC_POPULARITY_HALF_LIFE_HOURS') * 3_600_000;
+  return {
+    demo: settingBool(config, 'REC_DEMO'),
+    maxEventsPerRequest: settingNumber(config, 'REC_MAX_EVENTS_PER_REQUEST'),
+    eventBatchSize: settingNumber(config, 'REC_EVENT_BATCH_SIZE'),
+    weights: { ...w, saturation: w.purchase },
+    blendWeights: pairs(config, 'REC_BLEND_WEIGHTS', ['ease', 'itemknn', 'popularity']),
+    historyLimit: settingNumber(config, 'REC_HISTORY_LIMIT'),
+    cacheTtlMs: settingNumber(config, 'REC_CACHE_TTL_MS'),
+    popularityHalfLifeMs: halfLife,
+    train: {
+      neighbors: settingNumber(config, 'REC_NEIGHBORS'),
+      knnShrinkage: settingNumber(config, 'REC_KNN_SHRINKAGE'),
+      easeLambda: settingNumber(config, 'REC_EASE_LAMBDA'),
+      easeMaxItems: settingNumber(config, 'REC_EASE_MAX_ITEMS'),
+      popularityHalfLifeMs: halfLife,
+      blendWeights: pairs(config, 'REC_BLEND_WEIGHTS', ['ease', 'itemknn', 'popularity']),
+    },
+  };
+}

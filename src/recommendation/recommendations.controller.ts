@@ -1,0 +1,74 @@
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AdminOnly, CurrentProject } from '../auth/principal';
+import { ApiErrors } from '../common/api-errors.decorator';
+import { BulkEventsDto, EventDto, IngestResultDto } from './events.dto';
+import { EventsService } from './events.service';
+import { EvaluateQueryDto, ModelVersionDto, RecommendationsDto, RecommendQueryDto, TrainRequestDto, TrainStartedDto } from './recommend.dto';
+import { RecommendService } from './recommend.service';
+import { TrainingService } from './training.service';
+
+@ApiTags('recommendation')
+@ApiBearerAuth()
+@Controller('api/v1/recommendations')
+export class RecommendationsController {
+  constructor(
+    private readonly recommend: RecommendService,
+    private readonly events: EventsService,
+    private readonly training: TrainingService,
+  ) {}
+
+  /** Recommendations for a user from their current history (events a second old count, no retraining needed); a new user gets popular items, in the requested categories. */
+  @Get('users/:id')
+  @ApiErrors(400, 401)
+  recommendForUser(@CurrentProject() project: string, @Param('id') id: string, @Query() q: RecommendQueryDto): Promise<RecommendationsDto> {
+    return this.recommend.forUser(project, id, q);
+  }
+
+  /** Records one event (idempotent by id); the answer means it is committed. */
+  @Post('events')
+  @ApiErrors(400, 401)
+  postRecEvent(@CurrentProject() project: string, @Body() body: EventDto): Promise<IngestResultDto> {
+    return this.events.ingest(project, [body]);
+  }
+
+  /** Records many events: the whole request is checked first (an unknown item or bad entry is a 400 listing the entries at fault, and nothing is written), then written in transactions of REC_EVENT_BATCH_SIZE; duplicates by event id are ignored and counted. */
+  @Post('events/bulk')
+  @ApiErrors(400, 401, 413)
+  postRecEvents(@CurrentProject() project: string, @Body() body: BulkEventsDto): Promise<IngestResultDto> {
+    return this.events.ingest(project, body.events);
+  }
+
+  /** Trains a new model version as a background job (evaluated on a holdout first); when it is ready it becomes the active one. 409 while a version trains. */
+  @Post('train')
+  @HttpCode(202)
+  @AdminOnly()
+  @ApiErrors(400, 401, 403, 409)
+  async trainRecModel(@CurrentProject() project: string, @Body() body: TrainRequestDto): Promise<TrainStartedDto> {
+    const { version, jobId } = await this.training.train(project, body);
+    return { jobId, model: version };
+  }
+
+  /** Model versions, newest first. */
+  @Get('models')
+  @AdminOnly()
+  @ApiErrors(401, 403)
+  listRecModels(@CurrentProject() project: string): Promise<ModelVersionDto[]> {
+    return this.training.list(project);
+  }
+
+  @Get('models/:version')
+  @AdminOnly()
+  @ApiErrors(400, 401, 403, 404)
+  getRecModel(@CurrentProject() project: string, @Param('version', ParseIntPipe) version: number): Promise<ModelVersionDto> {
+    return this.training.version(project, version);
+  }
+
+  /** Offline evaluation of a version (default: the active one): precision, recall, NDCG, MAP at k and coverage of each model, their blend and the popularity baseline on the same holdout. */
+  @Get('evaluate')
+  @AdminOnly()
+  @ApiErrors(400, 401, 403, 404)
+  evaluateRecModels(@CurrentProject() project: string, @Query() q: EvaluateQueryDto): Promise<ModelVersionDto> {
+    return this.training.evaluation(project, q.version);
+  }
+}
