@@ -1,5 +1,5 @@
 /**
- * npm run bench:search [-- --chunks 100000 --queries 300 --ef-search 40,200 --seconds 3 --batches 1,8,32 --bert-size small
+ * npm run bench:search [-- --chunks 100000 --queries 300 --ef-search 40,100 --seconds 3 --batches 1,8,32 --bert-size small
  *                         --ingest-batch 1000 --ingest-concurrency 1 --labelled-queries 0 --quick]
  *
  * Embeddings and search, in one run:
@@ -59,7 +59,7 @@ async function main(): Promise<number> {
     options: {
       chunks: { type: 'string' }, queries: { type: 'string' }, seconds: { type: 'string' }, 'bert-size': { type: 'string' },
       batches: { type: 'string', default: '1,8,32' }, 'ingest-batch': { type: 'string', default: '1000' }, 'ingest-concurrency': { type: 'string', default: '1' },
-      'labelled-queries': { type: 'string', default: '0' }, quick: { type: 'boolean', default: false }, 'ef-search': { type: 'string', default: '40,200' },
+      'labelled-queries': { type: 'string', default: '0' }, quick: { type: 'boolean', default: false }, 'ef-search': { type: 'string', default: '40,100' },
     },
   });
   const quick = values.quick!;
