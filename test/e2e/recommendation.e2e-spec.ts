@@ -69,7 +69,7 @@ describe.each(testDatabases())('recommendation on %s', (db) => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp({ db, env: { API_KEYS: `${PLATFORM}:platform:ops,${USER}:user:alice`, REC_CACHE_TTL_MS: '0', BODY_LIMIT: '4mb', REC_EVENT_BATCH_SIZE: '4000' } });
+    t = await startTestApp({ db, env: { API_KEYS: `${PLATFORM}:platform:ops,${USER}:user:alice`, REC_CACHE_TTL_MS: '0', REC_EVENT_BATCH_SIZE: '4000' } });
     await post('/items/bulk', { items: ITEMS }).expect(201);
   }, 60_000);
   afterAll(() => t?.close());
