@@ -18,10 +18,8 @@ export class RerankRequestDto {
 
   /** The documents to rank (at most RERANK_MAX_DOCUMENTS), as strings or { text } objects. */
   @ApiProperty({
-    oneOf: [
-      { type: 'array', items: { type: 'string' } },
-      { type: 'array', items: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] } },
-    ],
+    type: 'array',
+    items: { oneOf: [{ type: 'string' }, { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] }] },
     example: ['Beijing is the capital of China.', 'The Yangtze is the longest river in China.'],
   })
   @Allow()
