@@ -2,7 +2,7 @@ import { NluDataRepository } from '../../src/nlu/nlu-data.repository';
 import type { TrainingExample } from '../../src/nlu/core/types';
 import { testDatabases } from './support/databases';
 import { startTestApp, TestApp } from './support/test-app';
-import { mulberry32 as rng } from '../../src/nlu/data/split';
+import { mulberry32 as rng } from '../../src/common/random';
 
 type Problem = { message: string; count: number; entry?: number; line?: number; field?: string; places: { entry?: number; line?: number; field?: string; detail?: string }[] };
 

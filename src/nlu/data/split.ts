@@ -8,6 +8,7 @@
  * Each group is shuffled with its own PRNG seeded from (seed, lang, intent), so adding
  * examples of one intent does not reshuffle the split of the others.
  */
+import { mulberry32 } from '../../common/random';
 import type { NluTrainingData, TrainingExample } from '../core/types';
 
 export interface TrainTestSplit {
@@ -24,18 +25,6 @@ function hash32(s: string, seed: number): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h;
-}
-
-/** mulberry32: small, fast, and identical in every JS engine (unlike Math.random). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -8,7 +8,7 @@ import { readJsonTrainingData } from './json-format';
 import { readNdjsonTrainingData } from './ndjson-format';
 import { readRasaYaml } from './rasa-yaml';
 import { ParsedTrainingData, TrainingDataFormatError, assertValidTrainingData } from './validation';
-import { mulberry32 as rng } from '../data/split';
+import { mulberry32 as rng } from '../../common/random';
 
 
 const STRINGS = ['', ' ', '\u0000', '\ud800', 'a\nb', ' x ', '😀', 'x'.repeat(2000), 'Greet', 'a.b-c', '[x](y', '[x](y)', '{"entity": 1}', '__proto__', '\\', '\t', '\r\n', '上海', '- a', 'nlu:', ': :'];

@@ -7,6 +7,7 @@
  * heap growth stayed in the server, ~250 MB after the first start; bench:memory).
  * Compiled to dist/.../train-worker.js; under ts-jest it is loaded through ts-node.
  */
+import type { ChildWorkerMessage } from '../../common/child-worker';
 import type { NluTrainingData } from '../core/types';
 import { INTENT_ONNX_FILE, TAGGER_FILE, writeArtifactFiles } from '../runtime/artifact-files';
 import { NluTrainingOptions, TrainedArtifacts, TrainingProgress, trainNluArtifacts } from './pipeline';
@@ -17,10 +18,7 @@ export interface TrainWorkerInput {
   options: NluTrainingOptions;
 }
 
-export type TrainWorkerMessage =
-  | { type: 'progress'; progress: TrainingProgress }
-  | { type: 'done'; artifacts: TrainedArtifacts }
-  | { type: 'error'; message: string; stack?: string };
+export type TrainWorkerMessage = ChildWorkerMessage<TrainingProgress, TrainedArtifacts>;
 
 function loadGazetteer(modulePath: string | undefined, data: NluTrainingData): Gazetteer | undefined {
   if (!modulePath) return undefined;
@@ -43,7 +41,7 @@ function run({ data, options }: TrainWorkerInput, send: (msg: TrainWorkerMessage
   try {
     const gazetteer = loadGazetteer(options.gazetteerModule, data);
     const artifacts = trainNluArtifacts(data, options, (progress) => send({ type: 'progress', progress }), gazetteer);
-    send({ type: 'done', artifacts: options.artifactDir ? toFiles(artifacts, options.artifactDir) : artifacts });
+    send({ type: 'done', result: options.artifactDir ? toFiles(artifacts, options.artifactDir) : artifacts });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     send({ type: 'error', message: e.message, stack: e.stack });

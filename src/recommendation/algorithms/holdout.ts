@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../nlu/data/split';
+import { mulberry32 } from '../../common/random';
 import { Interaction } from './types';
 
 export type HoldoutKind = 'random' | 'time';

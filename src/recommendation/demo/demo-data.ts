@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../nlu/data/split';
+import { mulberry32 } from '../../common/random';
 import type { IncomingEvent } from '../events.service';
 import type { ItemInput } from '../rec.types';
 

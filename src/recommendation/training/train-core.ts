@@ -1,3 +1,4 @@
+import type { ChildWorkerMessage } from '../../common/child-worker';
 import { encodeArtifact } from '../algorithms/artifact';
 import { TrainOptions, TrainOutput, TrainProgress, trainModels } from '../algorithms/pipeline';
 import { Interaction, NeighborTable } from '../algorithms/types';
@@ -20,7 +21,7 @@ export interface TrainResult {
   timingsMs: TrainOutput['timingsMs'];
 }
 
-export type TrainWorkerMessage = { type: 'progress'; progress: TrainProgress } | { type: 'done'; result: TrainResult } | { type: 'error'; message: string; stack?: string };
+export type TrainWorkerMessage = ChildWorkerMessage<TrainProgress, TrainResult>;
 
 export function toColumns(cells: Interaction[]): Pick<TrainWorkerInput, 'user' | 'item' | 'value' | 'ts'> {
   return {
