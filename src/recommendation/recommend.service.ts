@@ -72,23 +72,9 @@ export class RecommendService {
       this.events.history(project, userId, this.settings.historyLimit),
     ]);
     const net = this.net(history);
-    const sources: Record<string, SourceScores> = { popularity };
-    const contributions = new Map<string, Map<number, Contribution[]>>();
-    const modelHistory = new Map<number, number>();
-    if (model) {
-      for (const [item, value] of net) {
-        const i = model.index.get(item);
-        if (i !== undefined) modelHistory.set(i, value);
-      }
-      for (const [name, table] of Object.entries(model.artifact.tables)) {
-        if (!this.settings.blendWeights[name] || modelHistory.size === 0) continue;
-        const scored = scoreHistory(table, modelHistory, o.explain);
-        const s: SourceScores = new Map();
-        scored.scores.forEach((v, j) => v !== 0 && s.set(model.artifact.items[j], v));
-        sources[name] = s;
-        if (scored.contributions) contributions.set(name, scored.contributions);
-      }
-    }
+    const scored = this.itemItem(model, net, o.explain);
+    const sources: Record<string, SourceScores> = { popularity, ...scored.sources };
+    const contributions = scored.contributions;
     const personalized = Object.keys(sources).length > 1;
     const weights = personalized ? this.settings.blendWeights : { popularity: 1 };
     const blended = blend(sources, weights);
@@ -106,6 +92,31 @@ export class RecommendService {
       modelVersion: model?.version ?? null,
       items: ranked.map((b) => this.present(b, catalog, o.explain ? this.because(b, model, contributions, history, catalog) : undefined, o.explain)),
     };
+  }
+
+  /**
+   * The item-item sources of the active version folded in over a history (item -> net weight):
+   * score_j = sum_i x_i W_ij per model with a blend weight; with `explain`, what each history item lent.
+   */
+  itemItem(model: ServedModel | null, net: Map<string, number>, explain: boolean): { sources: Record<string, SourceScores>; contributions: Map<string, Map<number, Contribution[]>> } {
+    const sources: Record<string, SourceScores> = {};
+    const contributions = new Map<string, Map<number, Contribution[]>>();
+    if (!model) return { sources, contributions };
+    const modelHistory = new Map<number, number>();
+    for (const [item, value] of net) {
+      const i = model.index.get(item);
+      if (i !== undefined) modelHistory.set(i, value);
+    }
+    if (modelHistory.size === 0) return { sources, contributions };
+    for (const [name, table] of Object.entries(model.artifact.tables)) {
+      if (!this.settings.blendWeights[name]) continue;
+      const scored = scoreHistory(table, modelHistory, explain);
+      const s: SourceScores = new Map();
+      scored.scores.forEach((v, j) => v !== 0 && s.set(model.artifact.items[j], v));
+      sources[name] = s;
+      if (scored.contributions) contributions.set(name, scored.contributions);
+    }
+    return { sources, contributions };
   }
 
   /** Items like this one: the active model's neighbours, or content similarity for an item the model has not seen. */
@@ -142,7 +153,7 @@ export class RecommendService {
   }
 
   /** Net weight per item of a history, saturated to [-1, 1]. */
-  private net(history: HistoryEvent[]): Map<string, number> {
+  net(history: HistoryEvent[]): Map<string, number> {
     const agg = new Map<string, EventAggregate>();
     for (const h of history) {
       const key = `${h.itemId}\u0000${h.type}`;
@@ -156,7 +167,7 @@ export class RecommendService {
     return new Map([...cells].map(([item, c]) => [item, c.value]));
   }
 
-  private filter(catalog: Catalog, o: RecommendOptions): (id: string) => boolean {
+  filter(catalog: Catalog, o: Pick<RecommendQuery, 'category' | 'minPrice' | 'maxPrice'>): (id: string) => boolean {
     const cats = o.category?.length ? new Set(o.category) : null;
     return (id) => {
       const e = catalog.byId.get(id);
@@ -169,7 +180,7 @@ export class RecommendService {
   }
 
   /** The history items that lent the item the most, over the item-item sources, weighted like the blend. */
-  private because(b: BlendedItem, model: ServedModel | null, contributions: Map<string, Map<number, Contribution[]>>, history: HistoryEvent[], catalog: Catalog): Recommended['because'] {
+  because(b: BlendedItem, model: ServedModel | null, contributions: Map<string, Map<number, Contribution[]>>, history: HistoryEvent[], catalog: Catalog): Recommended['because'] {
     if (!model) return [];
     const j = model.index.get(b.item);
     if (j === undefined) return [];
@@ -188,7 +199,7 @@ export class RecommendService {
       });
   }
 
-  private present(b: BlendedItem, catalog: Catalog, because: Recommended['because'], explain: boolean): Recommended {
+  present(b: BlendedItem, catalog: Catalog, because: Recommended['because'], explain: boolean): Recommended {
     const e: CatalogEntry | undefined = catalog.byId.get(b.item);
     const out: Recommended = { itemId: b.item, title: e?.title ?? b.item, category: e?.category ?? null, price: e?.price ?? null, score: Number(b.score.toFixed(6)) };
     if (explain) {

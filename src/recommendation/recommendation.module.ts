@@ -12,6 +12,7 @@ import { ItemsRepository } from './items.repository';
 import { ModelsRepository } from './models.repository';
 import { RecCacheService } from './rec-cache.service';
 import { REC_SETTINGS, recSettings } from './rec-settings';
+import { QueryService } from './query.service';
 import { RecommendService } from './recommend.service';
 import { RecommendationsController } from './recommendations.controller';
 import { TrainingService } from './training.service';
@@ -25,6 +26,7 @@ import { TrainingService } from './training.service';
     CatalogService,
     EventsService,
     RecommendService,
+    QueryService,
     TrainingService,
     DemoService,
     RecCacheService,

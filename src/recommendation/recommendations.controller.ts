@@ -6,6 +6,8 @@ import { BulkEventsDto, EventDto, IngestResultDto } from './events.dto';
 import { EventsService } from './events.service';
 import { EvaluateQueryDto, ModelVersionDto, RecommendationsDto, RecommendQueryDto, TrainRequestDto, TrainStartedDto } from './recommend.dto';
 import { RecommendService } from './recommend.service';
+import { QueryRecommendationsDto, RecommendationQueryDto } from './query.dto';
+import { QueryService } from './query.service';
 import { TrainingService } from './training.service';
 
 @ApiTags('recommendation')
@@ -16,6 +18,7 @@ export class RecommendationsController {
     private readonly recommend: RecommendService,
     private readonly events: EventsService,
     private readonly training: TrainingService,
+    private readonly queries: QueryService,
   ) {}
 
   /** Recommendations for a user from their current history (events a second old count, no retraining needed); a new user gets popular items, in the requested categories. */
@@ -23,6 +26,14 @@ export class RecommendationsController {
   @ApiErrors(400, 401)
   recommendForUser(@CurrentProject() project: string, @Param('id') id: string, @Query() q: RecommendQueryDto): Promise<RecommendationsDto> {
     return this.recommend.forUser(project, id, q);
+  }
+
+  /** Recommendations for a text ("我正在浏览T恤衫，请推荐一些", "recommend some books like 斗破苍穹"): category and product words from the project's NLU entities and catalog names, content similarity, and the user's profile when userId is given; each item says which words matched. */
+  @Post('query')
+  @HttpCode(200)
+  @ApiErrors(400, 401)
+  queryRecommendations(@CurrentProject() project: string, @Body() body: RecommendationQueryDto): Promise<QueryRecommendationsDto> {
+    return this.queries.query(project, body);
   }
 
   /** Records one event (idempotent by id); the answer means it is committed. */
