@@ -16,7 +16,10 @@ describe('truncateLongestFirst', () => {
     // reference: remove one token at a time from the longer side, from the second on ties
     const reference = (a: number[], b: number[], budget: number) => {
       let [x, y] = [a.length, b.length];
-      while (x + y > budget) x > y ? x-- : y--;
+      while (x + y > budget) {
+        if (x > y) x--;
+        else y--;
+      }
       return [x, y];
     };
     for (const [na, nb, budget] of [[3, 20, 10], [20, 3, 10], [8, 8, 9], [7, 8, 6], [5, 5, 0], [1, 100, 2]]) {
