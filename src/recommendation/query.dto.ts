@@ -4,7 +4,6 @@ import { RecommendedItemDto } from './recommend.dto';
 
 export class RecommendationQueryDto {
   /** What the shopper said, in Chinese or English. @example "我正在浏览T恤衫，请推荐一些" */
-  @ApiProperty({ examples: { zh: { value: '我正在浏览T恤衫，请推荐一些' }, en: { value: 'recommend some books like 斗破苍穹' } } })
   @IsString()
   @IsNotEmpty()
   @MaxLength(1000)

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentProject } from '../auth/principal';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { BulkEventsDto, EventDto, IngestResultDto } from './events.dto';
@@ -31,6 +31,13 @@ export class RecommendationsController {
   /** Recommendations for a text ("我正在浏览T恤衫，请推荐一些", "recommend some books like 斗破苍穹"): category and product words from the project's NLU entities and catalog names, content similarity, and the user's profile when userId is given; each item says which words matched. */
   @Post('query')
   @HttpCode(200)
+  @ApiBody({
+    type: RecommendationQueryDto,
+    examples: {
+      zh: { summary: '浏览T恤衫的顾客', value: { text: '我正在浏览T恤衫，请推荐一些', userId: 'u1', k: 3 } },
+      en: { summary: 'Books like one the shopper names', value: { text: 'recommend some books like 斗破苍穹', k: 5 } },
+    },
+  })
   @ApiErrors(400, 401)
   queryRecommendations(@CurrentProject() project: string, @Body() body: RecommendationQueryDto): Promise<QueryRecommendationsDto> {
     return this.queries.query(project, body);
