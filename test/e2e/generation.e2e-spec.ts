@@ -180,7 +180,8 @@ describe('generation', () => {
   it('works with the official openai client', async () => {
     const client = new OpenAI({ apiKey: 'unused', baseURL });
     const models = await client.models.list();
-    expect(models.data.map((m) => m.id)).toEqual(['tiny-gpt2']);
+    // the generation model and the built-in encoder (/v1/embeddings): what /v1 serves
+    expect(models.data.map((m) => m.id)).toEqual(['llmos-lexical', 'tiny-gpt2']);
     const completion = await client.completions.create({ model: 'tiny-gpt2', prompt: 'Hello, world!', max_tokens: 8, temperature: 0 });
     expect(completion.choices[0].text.length).toBeGreaterThan(0);
     expect(completion.usage?.completion_tokens).toBe(8);
