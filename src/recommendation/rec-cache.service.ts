@@ -35,6 +35,8 @@ export class RecCacheService {
   private readonly catalogs = new Map<string, Cached<Catalog>>();
   private readonly popular = new Map<string, Cached<Map<string, number>>>();
   private readonly models = new Map<string, ServedModel>();
+  /** loads in flight, so that concurrent requests on a cold or expired entry share one query (no stampede) */
+  private readonly loading = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly items: ItemsRepository,
@@ -49,25 +51,25 @@ export class RecCacheService {
   async catalog(project: string): Promise<Catalog> {
     const hit = this.fresh(this.catalogs.get(project));
     if (hit) return hit;
-    const entries = await this.items.catalog(project);
-    const value = { entries, byId: new Map(entries.map((e) => [e.id, e])) };
-    this.catalogs.set(project, { value, at: Date.now() });
-    return value;
+    return this.once(`catalog:${project}`, this.catalogs, project, async () => {
+      const entries = await this.items.catalog(project);
+      return { entries, byId: new Map(entries.map((e) => [e.id, e])) };
+    });
   }
 
   /** Decayed popularity of every item (events weighted by type). */
   async popularity(project: string): Promise<Map<string, number>> {
     const hit = this.fresh(this.popular.get(project));
     if (hit) return hit;
-    const rows = await this.events.popularityBuckets(project);
-    const w = this.settings.weights;
-    const value = decayedPopularity(
-      rows.map((r) => ({ item: r.itemId, weight: eventWeight(r.type, r.count, r.valueSum, w), ts: r.ts })),
-      Date.now(),
-      this.settings.popularityHalfLifeMs,
-    );
-    this.popular.set(project, { value, at: Date.now() });
-    return value;
+    return this.once(`popular:${project}`, this.popular, project, async () => {
+      const rows = await this.events.popularityBuckets(project);
+      const w = this.settings.weights;
+      return decayedPopularity(
+        rows.map((r) => ({ item: r.itemId, weight: eventWeight(r.type, r.count, r.valueSum, w), ts: r.ts })),
+        Date.now(),
+        this.settings.popularityHalfLifeMs,
+      );
+    });
   }
 
   /** The active version, decoded once per version; null before the first training. */
@@ -86,16 +88,43 @@ export class RecCacheService {
 
   catalogChanged(project: string): void {
     this.catalogs.delete(project);
+    this.loading.delete(`catalog:${project}`);
   }
 
   eventsChanged(project: string): void {
     this.popular.delete(project);
+    this.loading.delete(`popular:${project}`);
   }
 
   forget(project: string): void {
-    this.catalogs.delete(project);
-    this.popular.delete(project);
+    this.catalogChanged(project);
+    this.eventsChanged(project);
     this.models.delete(project);
+  }
+
+  /**
+   * Loads an entry once however many requests ask for it meanwhile. A load started before a
+   * write (catalogChanged, eventsChanged) is not stored: the next request loads afresh.
+   */
+  private once<T>(key: string, map: Map<string, Cached<T>>, project: string, load: () => Promise<T>): Promise<T> {
+    const inflight = this.loading.get(key) as Promise<T> | undefined;
+    if (inflight) return inflight;
+    const started = Date.now();
+    const p = load().then(
+      (value) => {
+        if (this.loading.get(key) === p) {
+          map.set(project, { value, at: started });
+          this.loading.delete(key);
+        }
+        return value;
+      },
+      (err: unknown) => {
+        if (this.loading.get(key) === p) this.loading.delete(key);
+        throw err;
+      },
+    );
+    this.loading.set(key, p);
+    return p;
   }
 
   private fresh<T>(c: Cached<T> | undefined): T | undefined {
