@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentPrincipal, Principal } from '../auth/principal';
 import { clientAbortSignal } from '../common/abort';
 import { ApiErrors } from '../common/api-errors.decorator';
@@ -54,6 +54,13 @@ export class ModelsController {
   @Post(':id/infer')
   @HttpCode(200)
   @ApiErrors(400, 401, 404, 499, 503, 504)
+  @ApiBody({
+    type: InferRequestDto,
+    examples: {
+      zh: { summary: '编码器：一句话的 token ids（中文文本先经分词器）', value: { inputs: { input_ids: { type: 'int64', dims: [1, 4], data: [101, 872, 1962, 102] }, attention_mask: { type: 'int64', dims: [1, 4], data: [1, 1, 1, 1] } }, outputs: ['last_hidden_state'] } },
+      en: { summary: 'Encoder: token ids of one sentence, with a deadline', value: { inputs: { input_ids: { type: 'int64', dims: [1, 3], data: [101, 7592, 102] }, attention_mask: { type: 'int64', dims: [1, 3], data: [1, 1, 1] } }, timeoutMs: 2000 } },
+    },
+  })
   inferModel(@Param('id') id: string, @Body() body: InferRequestDto, @CurrentPrincipal() p: Principal, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<InferResponseDto> {
     return this.inference.infer(this.models.ensureKnown(id, p), body, clientAbortSignal(req, res));
   }

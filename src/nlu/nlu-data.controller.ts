@@ -41,6 +41,13 @@ export class NluDataController {
   @Post('examples')
   @AdminOnly()
   @ApiErrors(400, 401, 403, 409)
+  @ApiBody({
+    type: ExampleInputDto,
+    examples: {
+      zh: { summary: '中文，带实体', value: { text: '我要订购一本小说', intent: 'order_product', lang: 'zh', entities: [{ entity: 'product', start: 6, end: 8, value: 'novel' }] } },
+      en: { summary: 'English, with an entity', value: { text: 'I want to order a novel', intent: 'order_product', lang: 'en', entities: [{ entity: 'product', start: 18, end: 23, value: 'novel' }] } },
+    },
+  })
   createExample(@CurrentProject() project: string, @Body() body: ExampleInputDto): Promise<ExampleDto> {
     return this.data.createExample(project, body);
   }
@@ -49,6 +56,13 @@ export class NluDataController {
   @Put('examples/:id')
   @AdminOnly()
   @ApiErrors(400, 401, 403, 404, 409)
+  @ApiBody({
+    type: ExampleInputDto,
+    examples: {
+      zh: { summary: '中文，带实体', value: { text: '我要订购一本小说', intent: 'order_product', lang: 'zh', entities: [{ entity: 'product', start: 6, end: 8, value: 'novel' }] } },
+      en: { summary: 'English, with an entity', value: { text: 'I want to order a novel', intent: 'order_product', lang: 'en', entities: [{ entity: 'product', start: 18, end: 23, value: 'novel' }] } },
+    },
+  })
   updateExample(@CurrentProject() project: string, @Param('id', ParseUUIDPipe) id: string, @Body() body: ExampleInputDto): Promise<ExampleDto> {
     return this.data.updateExample(project, id, body);
   }
@@ -73,6 +87,13 @@ export class NluDataController {
   @Put('lookups/:name')
   @AdminOnly()
   @ApiErrors(400, 401, 403)
+  @ApiBody({
+    type: LookupInputDto,
+    examples: {
+      zh: { summary: '书名', value: { elements: ['斗破苍穹', '三体', '活着'] } },
+      en: { summary: 'Cities', value: { elements: ['Beijing', 'Shanghai', 'Shenzhen'] } },
+    },
+  })
   putLookup(@CurrentProject() project: string, @Param('name') name: string, @Body() body: LookupInputDto): Promise<LookupDto> {
     return this.data.putLookup(project, name, body.elements);
   }
@@ -97,6 +118,13 @@ export class NluDataController {
   @Put('synonyms/:value')
   @AdminOnly()
   @ApiErrors(400, 401, 403)
+  @ApiBody({
+    type: SynonymInputDto,
+    examples: {
+      zh: { summary: '上海的别称', value: { synonyms: ['沪', '魔都', '申城'] } },
+      en: { summary: 'Ways to write Shanghai', value: { synonyms: ['SH', 'Shang-hai', 'shanghai city'] } },
+    },
+  })
   putSynonym(@CurrentProject() project: string, @Param('value') value: string, @Body() body: SynonymInputDto): Promise<SynonymDto> {
     return this.data.putSynonym(project, value, body.synonyms);
   }
@@ -121,6 +149,13 @@ export class NluDataController {
   @Put('regexes/:name')
   @AdminOnly()
   @ApiErrors(400, 401, 403)
+  @ApiBody({
+    type: RegexInputDto,
+    examples: {
+      zh: { summary: '订单号（中文场景）', value: { patterns: ['订单号?[:：]?\\s*[0-9]{8,12}'] } },
+      en: { summary: 'Order ids', value: { patterns: ['\\bORD-[0-9]{6}\\b'] } },
+    },
+  })
   putRegex(@CurrentProject() project: string, @Param('name') name: string, @Body() body: RegexInputDto): Promise<RegexDto> {
     return this.data.putRegex(project, name, body.patterns);
   }
@@ -139,6 +174,13 @@ export class NluDataController {
   @HttpCode(200)
   @AdminOnly()
   @ApiErrors(400, 401, 403, 413)
+  @ApiBody({
+    type: ImportRequestDto,
+    examples: {
+      zh: { summary: '中文 Rasa YAML', value: { format: 'rasa-yaml', mode: 'merge', content: 'version: "3.1"\nnlu:\n- intent: order_product\n  examples: |\n    - 我要订购一本[小说](product)\n    - 帮我买一件[T恤衫](product)\n' } },
+      en: { summary: 'English JSON list', value: { format: 'json', mode: 'merge', content: [{ text: 'what is the weather in Beijing', intent: 'ask_weather', entities: [{ entity: 'city', start: 23, end: 30 }] }] } },
+    },
+  })
   importTrainingData(@CurrentProject() project: string, @Body() body: ImportRequestDto): Promise<ImportResultDto> {
     return this.data.import(project, body.format, body.content, body.mode ?? 'merge');
   }

@@ -28,7 +28,7 @@ export class NluController {
   /** Parses up to 64 texts with one model run. */
   @Post('parse/batch')
   @HttpCode(200)
-  @ApiBody({ type: ParseBatchRequestDto, examples: { mixed: { summary: '中文 + English', value: { texts: ['我要订购一本小说', '《斗破苍穹》', 'I am browsing t-shirts, any recommendations?'] } } } })
+  @ApiBody({ type: ParseBatchRequestDto, examples: { zh: { summary: '中文', value: { texts: ['我要订购一本小说', '《斗破苍穹》', '今天的天气怎么样？'] } }, en: { summary: 'English', value: { texts: ['I want to order a novel', 'I am browsing t-shirts, any recommendations?'] } } } })
   @ApiErrors(400, 401, 409, 503)
   parseBatch(@CurrentProject() project: string, @Body() body: ParseBatchRequestDto): Promise<ParseResultDto[]> {
     return this.nlu.parseBatch(body.texts, body.lang, { minConfidence: body.minConfidence, project });
@@ -38,7 +38,7 @@ export class NluController {
   @Post('train')
   @HttpCode(202)
   @AdminOnly()
-  @ApiBody({ type: TrainOptionsDto, required: false, examples: { defaults: { summary: 'Defaults', value: {} }, staged: { summary: 'Train without serving', value: { activate: false, seed: 42 } } } })
+  @ApiBody({ type: TrainOptionsDto, required: false, examples: { zh: { summary: '默认设置（训练完即上线）', value: {} }, en: { summary: 'Train without serving', value: { activate: false, seed: 42 } } } })
   @ApiErrors(400, 401, 403, 409)
   train(@CurrentProject() project: string, @Body() body: TrainOptionsDto = {}): Promise<TrainJobDto> {
     return this.training.train(project, body ?? {});
@@ -80,6 +80,13 @@ export class NluController {
   @HttpCode(200)
   @AdminOnly()
   @ApiErrors(400, 401, 403, 409)
+  @ApiBody({
+    type: EvaluateRequestDto,
+    examples: {
+      zh: { summary: '留出法：20% 作测试集', value: { mode: 'holdout', testFraction: 0.2, seed: 7 } },
+      en: { summary: '5-fold cross-validation', value: { mode: 'kfold', folds: 5 } },
+    },
+  })
   evaluate(@CurrentProject() project: string, @Body() body: EvaluateRequestDto): Promise<EvaluationReportDto> {
     return this.training.evaluate(project, body.mode ?? 'holdout', body) as unknown as Promise<EvaluationReportDto>;
   }

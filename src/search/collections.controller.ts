@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentProject } from '../auth/principal';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { JobDto } from '../jobs/jobs.dto';
@@ -16,6 +16,13 @@ export class CollectionsController {
   @Post()
   @AdminOnly()
   @ApiErrors(400, 401, 403, 404, 409)
+  @ApiBody({
+    type: CreateCollectionDto,
+    examples: {
+      zh: { summary: '中文常见问题库', value: { name: 'faq-zh', description: '商城常见问题：退货、物流、会员', chunkTokens: 128, chunkOverlap: 16 } },
+      en: { summary: 'English manuals', value: { name: 'manuals', description: 'Product manuals in English', model: 'llmos-lexical', dimensions: 128 } },
+    },
+  })
   createCollection(@CurrentProject() project: string, @Body() body: CreateCollectionDto): Promise<CollectionDto> {
     return this.collections.create(project, body);
   }
@@ -47,6 +54,13 @@ export class CollectionsController {
   @HttpCode(202)
   @AdminOnly()
   @ApiErrors(400, 401, 403, 404, 409)
+  @ApiBody({
+    type: ReindexRequestDto,
+    examples: {
+      zh: { summary: '用集合原来的模型重新嵌入', value: {} },
+      en: { summary: 'Move to another model and dimension', value: { model: 'llmos-lexical', dimensions: 128 } },
+    },
+  })
   reindexCollection(@CurrentProject() project: string, @Param('name') name: string, @Body() body: ReindexRequestDto): Promise<JobDto> {
     return this.collections.reindex(project, name, body);
   }

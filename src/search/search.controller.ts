@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { CurrentProject } from '../auth/principal';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { AnswerService } from './answer.service';
@@ -19,6 +19,14 @@ export class SearchController {
   @Post('search')
   @HttpCode(200)
   @ApiErrors(400, 401, 404, 409, 503)
+  @ApiBody({
+    type: SearchRequestDto,
+    examples: {
+      zh: { summary: '中文混合检索，按元数据过滤', value: { query: '退款要多久才能到账', k: 5, mode: 'hybrid', filter: { lang: 'zh', category: 'shop' } } },
+      en: { summary: 'English vector search, reranked', value: { query: 'How fast is express delivery?', k: 3, mode: 'vector', rerank: true, candidates: 20 } },
+      keyword: { summary: 'Keyword only, a price range', value: { query: '斗破苍穹', k: 10, mode: 'keyword', filter: { price: { lte: 100 } } } },
+    },
+  })
   searchCollection(@CurrentProject() project: string, @Param('name') name: string, @Body() body: SearchRequestDto): Promise<SearchResponseDto> {
     return this.search.search(project, name, body);
   }
@@ -27,6 +35,13 @@ export class SearchController {
   @Post('answer')
   @HttpCode(200)
   @ApiErrors(400, 401, 404, 409, 503)
+  @ApiBody({
+    type: AnswerRequestDto,
+    examples: {
+      zh: { summary: '中文问答', value: { question: '签收后几天内可以退货？', k: 4, filter: { lang: 'zh' } } },
+      en: { summary: 'English question', value: { question: 'How long does express delivery take?', k: 3 } },
+    },
+  })
   answerQuestion(@CurrentProject() project: string, @Param('name') name: string, @Body() body: AnswerRequestDto): Promise<AnswerResponseDto> {
     return this.answers.answer(project, name, body);
   }
