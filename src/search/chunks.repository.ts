@@ -50,11 +50,12 @@ export class ChunksRepository {
         matching = await matches(q.exactMaxRows + 1);
         if (matching <= q.exactMaxRows) return { hits: await this.exact(m, distance, base, params, q.k), plan: 'exact' as const };
       }
-      await m.query(`SET LOCAL enable_seqscan = off`);
-      await m.query(`SET LOCAL enable_bitmapscan = off`);
-      await m.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
-      await m.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(1, Math.floor(q.efSearch), q.k))}`);
-      await m.query(`SET LOCAL hnsw.max_scan_tuples = ${Math.max(1, Math.floor(q.maxScanTuples))}`);
+      // one round trip for the five settings of this transaction (set_config(..., true) is SET LOCAL)
+      await m.query(
+        `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true), set_config('hnsw.iterative_scan', 'relaxed_order', true),
+                set_config('hnsw.ef_search', $1, true), set_config('hnsw.max_scan_tuples', $2, true)`,
+        [String(Math.min(1000, Math.max(1, Math.floor(q.efSearch), q.k))), String(Math.max(1, Math.floor(q.maxScanTuples)))],
+      );
       // relaxed_order may return neighbours slightly out of order: re-sorted outside the scan
       const hits: ChunkHit[] = await m.query(
         `WITH ann AS MATERIALIZED (SELECT ${HIT_COLUMNS}, ${distance} AS distance ${base} ORDER BY ${distance} LIMIT ${q.k})
@@ -65,8 +66,7 @@ export class ChunksRepository {
       if (hits.length >= q.k) return { hits: this.numbers(hits), plan };
       const available = matching !== undefined && matching > q.exactMaxRows && q.exactMaxRows >= q.k ? Infinity : await matches(q.k);
       if (hits.length >= Math.min(q.k, available)) return { hits: this.numbers(hits), plan };
-      await m.query(`SET LOCAL enable_seqscan = on`);
-      await m.query(`SET LOCAL enable_bitmapscan = on`);
+      await m.query(`SELECT set_config('enable_seqscan', 'on', true), set_config('enable_bitmapscan', 'on', true)`);
       return { hits: await this.exact(m, distance, base, params, q.k), plan: 'hnsw-iterative+exact' as const };
     });
   }
