@@ -1,0 +1,149 @@
+/**
+ * Constrained decoding: which tokens may come next so that the output stays a prefix of
+ * a document of a grammar. The vocabulary's decoded token texts are put in a prefix trie
+ * once per model; a step's mask walks the trie from the matcher state, pruning every
+ * subtree whose prefix the grammar already refuses, so a state costs one visit per viable
+ * prefix rather than one full match per token. Masks are cached per grammar and state
+ * key (inside an unbounded string, for example, every step has the same state), so most
+ * steps cost a lookup and the mask's application in the sampler.
+ */
+import { advance, advanceText, GNode, initialState, MatchState } from './grammar';
+
+export interface TokenMask {
+  /** allowed token ids, one bit each */
+  bits: Uint32Array;
+  /** also allowed (end-of-sequence ids when the document may end here) */
+  extra: readonly number[];
+}
+
+/** What a Sequence asks of its constraint at each step. */
+export interface TokenConstraint {
+  /** the tokens allowed next */
+  mask(): TokenMask;
+  /** moves past a sampled token that is not an end-of-sequence id */
+  advance(tokenId: number): void;
+  /** the document is complete and nothing may follow: the sequence ends here */
+  readonly finished: boolean;
+}
+
+interface TrieNode {
+  chars: string[];
+  kids: TrieNode[];
+  /** tokens whose text ends at this node */
+  tokens: number[];
+}
+
+/** The vocabulary as decoded texts in a prefix trie. Tokens with no usable text (special, partial UTF-8) are left out. */
+export class TokenTrie {
+  readonly root: TrieNode = { chars: [], kids: [], tokens: [] };
+  readonly size: number;
+  readonly words: number;
+
+  constructor(readonly texts: readonly (string | null)[]) {
+    this.size = texts.length;
+    this.words = (texts.length + 31) >>> 5;
+    texts.forEach((text, id) => {
+      if (!text) return;
+      let node = this.root;
+      for (const ch of text) {
+        let i = node.chars.indexOf(ch);
+        if (i < 0) {
+          i = node.chars.length;
+          node.chars.push(ch);
+          node.kids.push({ chars: [], kids: [], tokens: [] });
+        }
+        node = node.kids[i];
+      }
+      node.tokens.push(id);
+    });
+  }
+
+  /** Decoded text of each token through `decode`; texts with U+FFFD (a partial character) or empty are left out. */
+  static fromDecoder(vocabSize: number, decode: (id: number) => string): TokenTrie {
+    const texts = Array.from({ length: vocabSize }, (_, id) => {
+      const t = decode(id);
+      return t === '' || t.includes('\uFFFD') ? null : t;
+    });
+    return new TokenTrie(texts);
+  }
+
+  /** Tokens whose whole text can follow `state`. */
+  maskFor(state: MatchState): Uint32Array {
+    const bits = new Uint32Array(this.words);
+    const walk = (node: TrieNode, s: MatchState) => {
+      for (let i = 0; i < node.chars.length; i++) {
+        const next = advance(s, node.chars[i]);
+        if (!next) continue;
+        const kid = node.kids[i];
+        for (const t of kid.tokens) bits[t >>> 5] |= 1 << (t & 31);
+        if (next.threads.length && kid.kids.length) walk(kid, next);
+      }
+    };
+    walk(this.root, state);
+    return bits;
+  }
+}
+
+/** A grammar bound to a vocabulary, with its mask cache; shared by every sequence that uses it. */
+export class CompiledGrammar {
+  private readonly masks = new Map<string, Uint32Array>();
+  readonly initial: MatchState;
+  /** mask computations and cache hits, for the benchmark and stats */
+  readonly counters = { computed: 0, cached: 0 };
+
+  constructor(
+    readonly root: GNode,
+    readonly trie: TokenTrie,
+    private readonly maxMasks = 4096,
+  ) {
+    this.initial = initialState(root);
+  }
+
+  mask(state: MatchState): Uint32Array {
+    const hit = this.masks.get(state.key);
+    if (hit) {
+      this.counters.cached++;
+      // refresh its place in the LRU order
+      this.masks.delete(state.key);
+      this.masks.set(state.key, hit);
+      return hit;
+    }
+    this.counters.computed++;
+    const bits = this.trie.maskFor(state);
+    this.masks.set(state.key, bits);
+    if (this.masks.size > this.maxMasks) this.masks.delete(this.masks.keys().next().value!);
+    return bits;
+  }
+}
+
+/** One sequence's walk through a grammar. */
+export class GrammarConstraint implements TokenConstraint {
+  private state: MatchState;
+
+  constructor(
+    private readonly grammar: CompiledGrammar,
+    private readonly eosIds: readonly number[],
+  ) {
+    this.state = grammar.initial;
+  }
+
+  mask(): TokenMask {
+    return { bits: this.grammar.mask(this.state), extra: this.state.accept ? this.eosIds : [] };
+  }
+
+  advance(tokenId: number): void {
+    const text = this.grammar.trie.texts[tokenId];
+    const next = text ? advanceText(this.state, text) : null;
+    if (!next) throw new Error(`token ${tokenId} (${JSON.stringify(text)}) cannot continue the constrained output`);
+    this.state = next;
+  }
+
+  get finished(): boolean {
+    return this.state.accept && this.state.threads.length === 0;
+  }
+
+  /** true when no token and no end-of-sequence can follow (the vocabulary lacks what the grammar needs) */
+  deadEnd(mask: TokenMask): boolean {
+    return mask.extra.length === 0 && mask.bits.every((w) => w === 0);
+  }
+}
