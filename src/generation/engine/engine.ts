@@ -269,7 +269,12 @@ export class GenerationEngine {
    * stop strings and events wait for `flushEmits`. Returns true when the sequence ends with it.
    */
   private sample(seq: Sequence, row: Float32Array): boolean {
-    const token = seq.sampler.next(row, { promptIds: seq.promptIds, generatedIds: seq.generated });
+    const mask = seq.constraint?.mask();
+    if (mask && mask.extra.length === 0 && mask.bits.every((w) => w === 0)) {
+      this.end(seq, 'error', new Error('The constrained output reached a point that no token of this model\'s vocabulary can continue'));
+      return true;
+    }
+    const token = seq.sampler.next(row, { promptIds: seq.promptIds, generatedIds: seq.generated }, mask);
     if (seq.generated.length === 0) {
       seq.timing.firstToken = performance.now();
       this.observer.firstToken?.((seq.timing.firstToken - (seq.timing.submitted ?? 0)) / 1000);

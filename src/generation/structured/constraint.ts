@@ -141,9 +141,4 @@ export class GrammarConstraint implements TokenConstraint {
   get finished(): boolean {
     return this.state.accept && this.state.threads.length === 0;
   }
-
-  /** true when no token and no end-of-sequence can follow (the vocabulary lacks what the grammar needs) */
-  deadEnd(mask: TokenMask): boolean {
-    return mask.extra.length === 0 && mask.bits.every((w) => w === 0);
-  }
 }
