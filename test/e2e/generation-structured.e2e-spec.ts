@@ -54,7 +54,10 @@ describe('structured outputs and tool calls', () => {
     const format = { type: 'json_schema', json_schema: { name: 'order', schema: ORDER, strict: true } };
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, seed) =>
-        t.http().post('/v1/chat/completions').send({ model: 'tiny-gpt2', messages: [{ role: 'user', content: '订一本书' }], max_tokens: 90, temperature: 1.2, seed, response_format: format }).expect(200),
+        t.http().post('/v1/chat/completions').send({ model: 'tiny-gpt2', messages: [{ role: 'user', content: '订一本书' }], max_tokens: 90, temperature: 1.2, seed, response_format: format }).then((r) => {
+          if (r.status !== 200) throw new Error(`seed ${seed}: ${r.status} ${JSON.stringify(r.body)}`);
+          return r;
+        }),
       ),
     );
     let valid = 0;

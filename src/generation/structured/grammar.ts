@@ -66,8 +66,8 @@ export interface CharDfa {
   live(state: number): boolean;
 }
 
-/** Longest runs the number automaton accepts: integer, fraction and exponent digits. */
-export const NUMBER_LIMITS = { intDigits: 16, fracDigits: 16, expDigits: 3 };
+/** Longest runs the number automaton accepts: integer, fraction and exponent digits (two exponent digits keep every number finite: 16 digits x 1e99 < 1.8e308). */
+export const NUMBER_LIMITS = { intDigits: 16, fracDigits: 16, expDigits: 2 };
 
 type Frame =
   | { t: 'n'; node: GNode } // to expand
@@ -295,7 +295,8 @@ function consume(f: Frame, ch: string): Frame | null | undefined {
 function consumeString(f: Extract<Frame, { t: 's' }>, ch: string): Frame | null | undefined {
   const { node } = f;
   if (f.esc === 1) {
-    if (ch === 'u') return { ...f, esc: 2 };
+    // the pattern automaton cannot see what a \u escape decodes to: patterns allow simple escapes only
+    if (ch === 'u') return node.pattern ? undefined : { ...f, esc: 2 };
     if (!SIMPLE_ESCAPES.includes(ch)) return undefined;
     return charDone(f, ESCAPED[ch]);
   }
@@ -311,7 +312,12 @@ function consumeString(f: Extract<Frame, { t: 's' }>, ch: string): Frame | null 
     if (node.pattern && !node.pattern.accepting(f.dfa)) return undefined;
     return null;
   }
-  if (ch === '\\') return f.count < node.maxLength ? { ...f, esc: 1 } : undefined;
+  if (ch === '\\') {
+    if (f.count >= node.maxLength) return undefined;
+    // only when some escape can follow, so a backslash never leads to a dead end
+    if (node.pattern && !Object.values(ESCAPED).some((c) => charDone(f, c) !== undefined)) return undefined;
+    return { ...f, esc: 1 };
+  }
   if (ch < ' ') return undefined;
   return charDone(f, ch);
 }
