@@ -35,6 +35,13 @@ const PROMPTS = [
 ];
 const DEFAULT_SECONDS: Record<string, number> = { tiny: 3, small: 12 };
 
+/** The structured-output row's schema: a free string (most steps inside it), an enum, an array of integers. */
+const BENCH_SCHEMA = {
+  type: 'object',
+  properties: { answer: { type: 'string' }, mood: { enum: ['calm', 'busy', '忙'] }, scores: { type: 'array', items: { type: 'integer' } } },
+  required: ['answer', 'mood', 'scores'],
+};
+
 interface Cell {
   tokS: number;
   requests: number;
@@ -117,7 +124,26 @@ async function benchSize(size: 'tiny' | 'small', levels: number[], maxTokens: nu
         load1: load,
       });
     }
-    return { size, sameTokens, rows };
+    // Structured outputs: the same engine with and without a JSON-schema mask, interleaved (per-token mask overhead).
+    const json = ours.constrained({ kind: 'json_schema', name: 'bench', schema: BENCH_SCHEMA });
+    await json.generate(PROMPTS[0], maxTokens); // builds the vocabulary trie and the first masks
+    const structured: Record<string, unknown>[] = [];
+    for (const concurrency of [1, Math.max(...levels)]) {
+      const load = loadavg()[0];
+      const [plain, constrained] = await measurePair([ours, json], concurrency, seconds, slices, maxTokens);
+      structured.push({
+        size,
+        c: concurrency,
+        plain_tok_s: plain.tokS,
+        json_tok_s: constrained.tokS,
+        ratio: constrained.tokS / plain.tokS,
+        // per stream: what a token costs more with the mask
+        overhead_ms_per_token: (concurrency * 1000) / constrained.tokS - (concurrency * 1000) / plain.tokS,
+        json_reqs: constrained.requests,
+        load1: load,
+      });
+    }
+    return { size, sameTokens, rows, structured };
   } finally {
     await ours.close();
     await theirs.close();
@@ -165,6 +191,7 @@ async function main(): Promise<void> {
   const goalRows = results.flatMap((r) => goals(r.size, r.rows, levels));
   printTable(`bench:generation — GPT-2 fixtures, greedy, ${maxTokens} new tokens per request; ours (engine over the pool) vs transformers.js pipeline; tokens/s aggregate over all streams, TTFT and latency in ms`, rows);
   printTable('Goals', goalRows);
+  printTable('Structured outputs (json_schema mask) vs plain, same engine, interleaved; overhead in ms per token per stream', results.flatMap((r) => r.structured));
   for (const r of results) process.stdout.write(`${r.size}: same greedy tokens as transformers.js: ${r.sameTokens}; ${r.seconds} s cells, ${r.wallSeconds.toFixed(0)} s in all\n`);
   const loadAtEnd = loadavg();
   process.stdout.write(`Load average at end ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')}\n`);

@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import { CompiledGrammar, GrammarConstraint, TokenTrie } from './constraint';
 import { grammarOf } from './output-format';
+import { advanceText } from './grammar';
 
 // A synthetic vocabulary: every printable ASCII character, some JSON-ish pieces, one non-ASCII word, EOS last.
 const pieces = ['\n', '{"', '":', '",', '"}', ' "', 'true', 'null', '12', '.5', 'e-', '\\"', '\\u00', 'ab', 'xyz', '书', '  ', '}}', '],'];
@@ -61,5 +62,23 @@ describe('GrammarConstraint over a vocabulary trie', () => {
       expect(ended).toBe('finished');
       expect(text).toMatch(/^ ?<tool_call>\n\{"name": "f", "arguments": \{"x": ?(true|false)\}\}\n<\/tool_call>$/);
     }
+  });
+});
+
+describe('TokenTrie.maskFor', () => {
+  it('equals checking every token on its own, inside strings (fast path) and elsewhere', () => {
+    const schema = { type: 'object', properties: { s: { type: 'string', maxLength: 3 }, free: { type: 'string' }, n: { type: 'integer' } }, required: ['s', 'free', 'n'] };
+    const g = new CompiledGrammar(grammarOf({ kind: 'json_schema', name: 't', schema }, 'response_format'), trie);
+    const doc = '{"s": "ab", "free": "x\\"yz书", "n": 12}';
+    let state = g.initial;
+    for (const ch of doc) {
+      const bits = trie.maskFor(state);
+      texts.forEach((text, id) => {
+        const expected = text ? advanceText(state, text) !== null : false;
+        expect([ch, id, (bits[id >>> 5] & (1 << (id & 31))) !== 0]).toEqual([ch, id, expected]);
+      });
+      state = advanceText(state, ch)!;
+    }
+    expect(state.accept).toBe(true);
   });
 });

@@ -7,7 +7,7 @@
  * key (inside an unbounded string, for example, every step has the same state), so most
  * steps cost a lookup and the mask's application in the sampler.
  */
-import { advance, advanceText, GNode, initialState, MatchState } from './grammar';
+import { advance, advanceText, GNode, initialState, isPlainStringChar, MatchState, plainStringRoom } from './grammar';
 
 export interface TokenMask {
   /** allowed token ids, one bit each */
@@ -67,9 +67,28 @@ export class TokenTrie {
     return new TokenTrie(texts);
   }
 
-  /** Tokens whose whole text can follow `state`. */
+  /** for states inside a plain string: tokens of ordinary string characters only, by length, and a trie of the others */
+  private plain?: { upTo: Uint32Array[]; rest: TrieNode };
+
+  /**
+   * Tokens whose whole text can follow `state`. Inside a plain string (most steps of most
+   * documents) the tokens of ordinary characters that fit are one precomputed bitset, and
+   * only the tokens holding a quote, backslash or control character are walked.
+   */
   maskFor(state: MatchState): Uint32Array {
+    const room = plainStringRoom(state);
+    if (room !== undefined) {
+      const plain = (this.plain ??= this.buildPlain());
+      const bits = plain.upTo[Math.min(room, plain.upTo.length - 1)].slice();
+      this.walk(plain.rest, state, bits);
+      return bits;
+    }
     const bits = new Uint32Array(this.words);
+    this.walk(this.root, state, bits);
+    return bits;
+  }
+
+  private walk(root: TrieNode, state: MatchState, bits: Uint32Array): void {
     const walk = (node: TrieNode, s: MatchState) => {
       for (let i = 0; i < node.chars.length; i++) {
         const next = advance(s, node.chars[i]);
@@ -79,8 +98,40 @@ export class TokenTrie {
         if (next.threads.length && kid.kids.length) walk(kid, next);
       }
     };
-    walk(this.root, state);
-    return bits;
+    walk(root, state);
+  }
+
+  private buildPlain(): { upTo: Uint32Array[]; rest: TrieNode } {
+    const lengths: number[] = [];
+    const rest: TrieNode = { chars: [], kids: [], tokens: [] };
+    let longest = 0;
+    this.texts.forEach((text, id) => {
+      if (!text) return;
+      const chars = [...text];
+      if (chars.every(isPlainStringChar)) {
+        lengths[id] = chars.length;
+        longest = Math.max(longest, chars.length);
+        return;
+      }
+      let node = rest;
+      for (const ch of chars) {
+        let i = node.chars.indexOf(ch);
+        if (i < 0) {
+          i = node.chars.length;
+          node.chars.push(ch);
+          node.kids.push({ chars: [], kids: [], tokens: [] });
+        }
+        node = node.kids[i];
+      }
+      node.tokens.push(id);
+    });
+    // upTo[k]: plain tokens of at most k characters (the last entry: all of them)
+    const upTo = Array.from({ length: longest + 1 }, () => new Uint32Array(this.words));
+    lengths.forEach((len, id) => {
+      if (len !== undefined) upTo[len][id >>> 5] |= 1 << (id & 31);
+    });
+    for (let k = 1; k <= longest; k++) for (let w = 0; w < this.words; w++) upTo[k][w] |= upTo[k - 1][w];
+    return { upTo, rest };
   }
 }
 

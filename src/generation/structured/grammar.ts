@@ -379,6 +379,22 @@ function consumeNumber(f: Extract<Frame, { t: '#' }>, ch: string): Frame | undef
   return undefined;
 }
 
+/**
+ * When the state is inside one plain JSON string (one thread, no pattern, not in an
+ * escape), how many more characters it may take: every token made only of ordinary string
+ * characters and at most that long is allowed, which lets the mask skip the trie walk for
+ * them (TokenTrie.maskFor). Undefined for any other state.
+ */
+export function plainStringRoom(state: MatchState): number | undefined {
+  if (state.threads.length !== 1 || state.accept) return undefined;
+  const f = state.threads[0].frame;
+  if (f.t !== 's' || f.esc !== 0 || f.node.pattern) return undefined;
+  return f.node.maxLength === Infinity ? Infinity : f.node.maxLength - f.count;
+}
+
+/** A character a JSON string takes as itself (not a quote, backslash or control character). */
+export const isPlainStringChar = (ch: string): boolean => ch !== '"' && ch !== '\\' && ch >= ' ';
+
 /** Whether `text` is a complete document of the grammar (for tests and checks). */
 export function matchesFully(root: GNode, text: string): boolean {
   const s = advanceText(initialState(root), text);

@@ -276,7 +276,13 @@ export function compilePattern(source: string): CharDfa {
   const closure = (set: number[]): number[] => {
     const seen = new Set(set);
     const stack = [...set];
-    while (stack.length) for (const t of states[stack.pop()!].eps) if (!seen.has(t)) (seen.add(t), stack.push(t));
+    while (stack.length) {
+      for (const t of states[stack.pop()!].eps) {
+        if (seen.has(t)) continue;
+        seen.add(t);
+        stack.push(t);
+      }
+    }
     return [...seen].sort((a, b) => a - b);
   };
   const dfa: number[][] = [];
