@@ -177,7 +177,11 @@ export class GenerationService {
 
   /** The model's vocabulary as decoded texts (special tokens and partial characters left out), built once. */
   private trie(rt: ModelRuntime): TokenTrie {
-    rt.trie ??= TokenTrie.fromDecoder(rt.shape.vocabSize, (id) => rt.tokenizer.decode([id], { skip_special_tokens: true, clean_up_tokenization_spaces: false }));
+    rt.trie ??= TokenTrie.fromTokenizer(
+      rt.shape.vocabSize,
+      (ids) => rt.tokenizer.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false }),
+      (text) => rt.tokenizer.encode(text, { add_special_tokens: false }),
+    );
     return rt.trie;
   }
 

@@ -120,6 +120,47 @@ describe('structured outputs and tool calls', () => {
     expect(text).toBe(once.choices[0].message.content);
   });
 
+  it('streams delta.tool_calls in OpenAI\'s chunk format: index, id and name first, then argument fragments', async () => {
+    const res = await t
+      .http()
+      .post('/v1/chat/completions')
+      .send({ model: 'tiny-qwen-template', messages: [{ role: 'user', content: '天气' }], tools: [WEATHER], tool_choice: 'required', parallel_tool_calls: true, max_tokens: 200, seed: 4, stream: true })
+      .buffer(true)
+      .parse((r, cb) => {
+        let data = '';
+        r.on('data', (c: Buffer) => (data += c.toString('utf8')));
+        r.on('end', () => cb(null, data));
+      });
+    const events = String(res.body).split('\n\n').filter(Boolean).map((e) => e.replace(/^data: /, ''));
+    expect(events.pop()).toBe('[DONE]');
+    const chunks = events.map((e) => JSON.parse(e));
+    const deltas = chunks.flatMap((c) => c.choices.map((ch: { delta: Record<string, unknown> }) => ch.delta));
+    const toolDeltas = deltas.filter((d) => d.tool_calls).map((d) => (d.tool_calls as Record<string, unknown>[])[0]);
+    const firsts = toolDeltas.filter((d) => d.id);
+    expect(firsts.length).toBeGreaterThanOrEqual(1);
+    for (const f of firsts) expect(f).toEqual({ index: expect.any(Number), id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_weather', arguments: '' } });
+    // every fragment comes after its call's first chunk and carries only index and arguments
+    firsts.forEach((f, i) => {
+      const at = toolDeltas.indexOf(f);
+      const fragments = toolDeltas.filter((d) => d.index === f.index && d !== f);
+      expect(fragments.every((d) => toolDeltas.indexOf(d) > at && Object.keys(d).sort().join() === 'function,index')).toBe(true);
+      const args = fragments.map((d) => (d.function as { arguments: string }).arguments).join('');
+      expect(ajv.validate(WEATHER.function.parameters, JSON.parse(args))).toBe(true);
+      expect(f.index).toBe(i);
+    });
+    expect(chunks[chunks.length - 1].choices[0].finish_reason).toBe('tool_calls');
+    expect(deltas.some((d) => typeof d.content === 'string' && d.content.includes('<tool_call>'))).toBe(false);
+  });
+
+  it('tool_choice "none" neither shows the tools nor parses calls; "auto" shows them', async () => {
+    const base = { model: 'tiny-qwen-template', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 };
+    const plain = await t.http().post('/v1/chat/completions').send(base).expect(200);
+    const none = await t.http().post('/v1/chat/completions').send({ ...base, tools: [WEATHER], tool_choice: 'none' }).expect(200);
+    const auto = await t.http().post('/v1/chat/completions').send({ ...base, tools: [WEATHER] }).expect(200);
+    expect(none.body.usage.prompt_tokens).toBe(plain.body.usage.prompt_tokens);
+    expect(auto.body.usage.prompt_tokens).toBeGreaterThan(plain.body.usage.prompt_tokens + 50);
+  });
+
   for (const model of ['tiny-gpt2-long', 'tiny-qwen-template']) {
     it(`${model}: a forced call validates against its parameters; the round trip (call -> tool message -> answer) works, streaming and not`, async () => {
       const validate = ajv.compile(WEATHER.function.parameters);

@@ -271,7 +271,9 @@ export class GenerationEngine {
   private sample(seq: Sequence, row: Float32Array): boolean {
     const mask = seq.constraint?.mask();
     if (mask && mask.extra.length === 0 && mask.bits.every((w) => w === 0)) {
-      this.end(seq, 'error', new Error('The constrained output reached a point that no token of this model\'s vocabulary can continue'));
+      // The grammar needs a character no token of the vocabulary spells on its own (e.g. a CJK
+      // character that a byte-level vocabulary has only as partial bytes): the request's fault.
+      this.end(seq, 'error', new BadInputError(`The structured output needs a character that no token of ${this.modelId}'s vocabulary provides whole; simplify the schema's literals`, { param: 'response_format' }));
       return true;
     }
     const token = seq.sampler.next(row, { promptIds: seq.promptIds, generatedIds: seq.generated }, mask);

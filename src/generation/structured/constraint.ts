@@ -67,6 +67,22 @@ export class TokenTrie {
     return new TokenTrie(texts);
   }
 
+  /**
+   * The vocabulary of a tokenizer. Each token is decoded after an anchor token and the
+   * anchor's text cut off, as vLLM and outlines do: SentencePiece decoders drop a lone
+   * token's leading space ("▁hello" -> "hello"), which would make the grammar see other
+   * text than the output.
+   */
+  static fromTokenizer(vocabSize: number, decode: (ids: number[]) => string, encode: (text: string) => number[]): TokenTrie {
+    const anchor = encode('a')[0];
+    const prefix = anchor === undefined ? '' : decode([anchor]);
+    return TokenTrie.fromDecoder(vocabSize, (id) => {
+      if (!prefix) return decode([id]);
+      const both = decode([anchor, id]);
+      return both.startsWith(prefix) ? both.slice(prefix.length) : decode([id]);
+    });
+  }
+
   /** for states inside a plain string: tokens of ordinary string characters only, by length, and a trie of the others */
   private plain?: { upTo: Uint32Array[]; rest: TrieNode };
 
