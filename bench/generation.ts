@@ -14,13 +14,14 @@
  * (0 = ONNX Runtime's default, all cores; transformers.js always uses its default).
  */
 import 'reflect-metadata';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFixture } from '../src/inference/fixtures/write-fixture';
 import { GenerationClient, oursClient, transformersClient } from './lib/generation-clients';
 import { percentile, printTable, runStreamingLoop } from './lib/load';
+import { measureMaskCost } from './lib/mask-cost';
 
 /** 2 to 69 tokens with the fixtures' tokenizer (tiny's context is 128, so prompt + 32 fits). */
 const PROMPTS = [
@@ -34,6 +35,13 @@ const PROMPTS = [
   '请帮我写一首关于秋天的短诗，要有落叶、月亮和远方的朋友。',
 ];
 const DEFAULT_SECONDS: Record<string, number> = { tiny: 3, small: 12 };
+
+/** The structured-output row's schema: a free string (most steps inside it), an enum, an array of integers. */
+const BENCH_SCHEMA = {
+  type: 'object',
+  properties: { answer: { type: 'string' }, mood: { enum: ['calm', 'busy', '忙'] }, scores: { type: 'array', items: { type: 'integer' } } },
+  required: ['answer', 'mood', 'scores'],
+};
 
 interface Cell {
   tokS: number;
@@ -117,7 +125,30 @@ async function benchSize(size: 'tiny' | 'small', levels: number[], maxTokens: nu
         load1: load,
       });
     }
-    return { size, sameTokens, rows };
+    // Structured outputs: the same engine with and without a JSON-schema mask, interleaved (per-token mask overhead).
+    const spec = { kind: 'json_schema' as const, name: 'bench', schema: BENCH_SCHEMA };
+    const json = ours.constrained(spec);
+    const outputs = [];
+    for (const p of PROMPTS) outputs.push((await json.generate(p, maxTokens)).ids); // also builds the vocabulary trie
+    const vocab = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).vocab_size as number;
+    const maskCost = { size, ...(await measureMaskCost(dir, spec, outputs, vocab)) };
+    const structured: Record<string, unknown>[] = [];
+    for (const concurrency of [1, Math.max(...levels)]) {
+      const load = loadavg()[0];
+      const [plain, constrained] = await measurePair([ours, json], concurrency, seconds, slices, maxTokens);
+      structured.push({
+        size,
+        c: concurrency,
+        plain_tok_s: plain.tokS,
+        json_tok_s: constrained.tokS,
+        ratio: constrained.tokS / plain.tokS,
+        // per stream: what a token costs more with the mask
+        overhead_ms_per_token: (concurrency * 1000) / constrained.tokS - (concurrency * 1000) / plain.tokS,
+        json_reqs: constrained.requests,
+        load1: load,
+      });
+    }
+    return { size, sameTokens, rows, structured, maskCost };
   } finally {
     await ours.close();
     await theirs.close();
@@ -165,6 +196,8 @@ async function main(): Promise<void> {
   const goalRows = results.flatMap((r) => goals(r.size, r.rows, levels));
   printTable(`bench:generation — GPT-2 fixtures, greedy, ${maxTokens} new tokens per request; ours (engine over the pool) vs transformers.js pipeline; tokens/s aggregate over all streams, TTFT and latency in ms`, rows);
   printTable('Goals', goalRows);
+  printTable('Structured outputs (json_schema mask) vs plain, same engine, interleaved; overhead in ms per token per stream', results.flatMap((r) => r.structured));
+  printTable('Constrained decoding on the main thread, per token, without the model (ms): mask + apply + advance vs the sampler alone', results.map((r) => r.maskCost));
   for (const r of results) process.stdout.write(`${r.size}: same greedy tokens as transformers.js: ${r.sameTokens}; ${r.seconds} s cells, ${r.wallSeconds.toFixed(0)} s in all\n`);
   const loadAtEnd = loadavg();
   process.stdout.write(`Load average at end ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')}\n`);

@@ -7,6 +7,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
 import { GenerationService } from '../../src/generation/generation.service';
+import type { OutputGrammarSpec } from '../../src/generation/structured/output-format';
 import { ReadinessService } from '../../src/health/readiness.service';
 import { InferencePool } from '../../src/inference/inference-pool.service';
 import { servingDefaults } from '../../src/inference/inference.config';
@@ -32,11 +33,16 @@ export interface GenerationClient {
   close(): Promise<void>;
 }
 
+/** Ours, plus a sibling on the same engine whose requests are constrained to `output` (structured outputs). */
+export interface OursClient extends GenerationClient {
+  constrained(output: OutputGrammarSpec): GenerationClient;
+}
+
 /**
  * This project's engine, built without Nest the way the app wires it. `intraOpThreads`:
  * INFERENCE_INTRA_OP_THREADS for the session (0 = ONNX Runtime's default, all cores).
  */
-export async function oursClient(dir: string, maxBatch: number, intraOpThreads = 0): Promise<GenerationClient> {
+export async function oursClient(dir: string, maxBatch: number, intraOpThreads = 0): Promise<OursClient> {
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
@@ -50,11 +56,12 @@ export async function oursClient(dir: string, maxBatch: number, intraOpThreads =
   pool.register(describeFolder(dir, id, servingDefaults(config)));
   await pool.load(id);
   const service = new GenerationService(pool, new TokenizerService(pool), config);
-  return {
-    name: 'ours',
+  const client = (name: string, output?: OutputGrammarSpec): GenerationClient => ({
+    name,
     async generate(prompt, maxTokens) {
       const started = performance.now();
-      const g = await service.start({ model: id, prompt, options: { max_tokens: maxTokens, temperature: 0, ignore_eos: true } });
+      // with a grammar, a completed document ends the sequence early: tokens/s is the comparable figure
+      const g = await service.start({ model: id, prompt, options: { max_tokens: maxTokens, temperature: 0, ignore_eos: true }, output });
       let ttftMs: number | undefined;
       const ids: number[] = [];
       for await (const e of g.streams[0]) {
@@ -72,7 +79,8 @@ export async function oursClient(dir: string, maxBatch: number, intraOpThreads =
       return { steps: s.steps, prefills: s.prefills, tokens: s.tokensGenerated };
     },
     close: () => pool.onModuleDestroy(),
-  };
+  });
+  return { ...client('ours'), constrained: (output) => ({ ...client('ours+json_schema', output), close: async () => undefined }) };
 }
 
 interface Streamer {

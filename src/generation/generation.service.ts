@@ -18,6 +18,8 @@ import { EngineStats, GenerationEngine } from './engine/engine';
 import { GenerationMetrics } from './generation-metrics';
 import { causalLmShape, CausalLmShape, ModelShapeError } from './engine/model-shape';
 import { FinishEvent, Sequence, SequenceEvent } from './engine/sequence';
+import { GrammarConstraint, TokenTrie } from './structured/constraint';
+import { GrammarCache, OutputGrammarSpec } from './structured/output-format';
 
 export interface GenerationRequest {
   model?: string;
@@ -28,6 +30,12 @@ export interface GenerationRequest {
   /** max_tokens when the request gives none */
   defaultMaxTokens?: number;
   signal?: AbortSignal;
+  /** constrained output: a JSON document or forced tool calls (see structured/output-format.ts) */
+  output?: OutputGrammarSpec;
+  /** the request field the output spec came from, for errors (response_format, tool_choice) */
+  outputParam?: string;
+  /** OpenAI tool objects to render into the chat prompt */
+  tools?: unknown[];
   /**
    * The project the request acts in: its generatedTokensPerDay quota applies and its usage
    * counts prompt and generated tokens. Every request handler passes it; only in-process
@@ -55,6 +63,9 @@ interface ModelRuntime {
   chatStops: readonly string[];
   specialTokens: Record<string, string>;
   defaults: ReturnType<typeof generationConfigDefaults>;
+  /** the vocabulary's texts in a prefix trie, built on the first constrained request */
+  trie?: TokenTrie;
+  grammars: GrammarCache;
 }
 
 export const PULL_HINT = 'npm run models:pull -- Xenova/gpt2 (or onnx-community/Qwen2.5-0.5B-Instruct), then restart or POST /api/v1/models/{id}/load';
@@ -119,7 +130,7 @@ export class GenerationService {
     let promptParam = 'prompt';
     if (req.messages) {
       promptParam = 'messages';
-      const text = rt.chat.render(req.messages, { specialTokens: rt.specialTokens });
+      const text = rt.chat.render(req.messages, { specialTokens: rt.specialTokens, tools: req.tools });
       promptIds = rt.tokenizer.encode(text, { add_special_tokens: false });
       extraStops = rt.chatStops;
     } else if (Array.isArray(req.prompt)) {
@@ -143,6 +154,7 @@ export class GenerationService {
       defaults: rt.defaults.defaults,
       promptParam,
     });
+    const grammar = req.output && rt.grammars.get(req.output, this.trie(rt), req.outputParam ?? 'response_format');
     const project = req.projectId;
     if (project !== undefined) await this.quotas?.admitGeneration(project);
     const stops = [...new Set([...options.stop, ...extraStops])];
@@ -154,12 +166,23 @@ export class GenerationService {
     const onFinish = count && ((e: FinishEvent) => count(USAGE_METRICS.generatedTokens, e.completionTokens));
     const sequences = Array.from({ length: options.n }, (_, i) => {
       const sampler = new Sampler(samplingOptionsFor(options, i), { vocabSize: rt.shape.vocabSize });
-      return new Sequence(this.seq++, { promptIds, maxTokens: options.max_tokens, stopTokenIds: new Set(options.stop_token_ids), stop: stops, sampler, decode, signal: req.signal, onFinish });
+      const constraint = grammar && new GrammarConstraint(grammar, options.stop_token_ids);
+      return new Sequence(this.seq++, { promptIds, maxTokens: options.max_tokens, stopTokenIds: new Set(options.stop_token_ids), stop: stops, sampler, decode, signal: req.signal, onFinish, constraint });
     });
     for (const s of sequences) rt.engine.submit(s);
     this.metrics.prompt(id, promptIds.length);
     count?.(USAGE_METRICS.promptTokens, promptIds.length);
     return { model: id, promptIds, options, streams: sequences.map((s) => s.stream()), tokenText: (tid) => rt.tokenizer.decode([tid], { skip_special_tokens: false }) };
+  }
+
+  /** The model's vocabulary as decoded texts (special tokens and partial characters left out), built once. */
+  private trie(rt: ModelRuntime): TokenTrie {
+    rt.trie ??= TokenTrie.fromTokenizer(
+      rt.shape.vocabSize,
+      (ids) => rt.tokenizer.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false }),
+      (text) => rt.tokenizer.encode(text, { add_special_tokens: false }),
+    );
+    return rt.trie;
   }
 
   private runtime(id: string): Promise<ModelRuntime> {
@@ -218,6 +241,7 @@ export class GenerationService {
       chatStops: resolved.stopStrings,
       specialTokens: specialTokensFromConfig(d.tokenizerConfig),
       defaults: generationConfigDefaults(d.generationConfig),
+      grammars: new GrammarCache(),
     };
   }
 }

@@ -5,6 +5,7 @@ import { normalizeError, nativeBody } from '../common/error-shape';
 import { SseWriter } from '../common/sse';
 import { GenerateRequestDto, GenerateResponseDto, GenerationStatsDto } from './generation.dto';
 import { GenerationService } from './generation.service';
+import { parseResponseFormat } from './structured/output-format';
 import { collectChoice, mergeChoices } from './results';
 
 /** The native /api/v1/generation surface: the same engine, LLM OS's own response shape. */
@@ -15,8 +16,8 @@ export class NativeGenerationService {
   async generate(body: GenerateRequestDto, projectId: string, signal: AbortSignal, res: Response): Promise<GenerateResponseDto | void> {
     if ((body.prompt === undefined) === (body.messages === undefined)) throw new BadInputError('Give exactly one of prompt or messages', { param: 'prompt' });
     if (body.prompt !== undefined && typeof body.prompt !== 'string') throw new BadInputError('prompt must be a string', { param: 'prompt' });
-    const { model, prompt, messages, stream, stream_options: _s, user: _u, ...options } = body;
-    const prepared = await this.generation.start({ model, prompt, messages, options, signal, projectId });
+    const { model, prompt, messages, stream, stream_options: _s, user: _u, response_format, ...options } = body;
+    const prepared = await this.generation.start({ model, prompt, messages, options, output: parseResponseFormat(response_format), signal, projectId });
     if (stream) {
       const sse = new SseWriter(res);
       try {

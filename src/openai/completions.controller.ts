@@ -34,7 +34,15 @@ export class CompletionsController {
   /** OpenAI-compatible chat completion (messages rendered with the model's chat template). */
   @Post('chat/completions')
   @HttpCode(200)
-  @ApiBody({ type: ChatCompletionRequestDto, examples: { en: { summary: 'English', value: { model: 'gpt2', messages: [{ role: 'user', content: 'Hello, world!' }] } }, zh: { summary: '中文', value: { model: 'gpt2', messages: [{ role: 'system', content: '你是一个书店助手。' }, { role: 'user', content: '我正在浏览T恤衫，请推荐一些' }], stream: true } } } })
+  @ApiBody({
+    type: ChatCompletionRequestDto,
+    examples: {
+      en: { summary: 'English', value: { model: 'gpt2', messages: [{ role: 'user', content: 'Hello, world!' }] } },
+      zh: { summary: '中文', value: { model: 'gpt2', messages: [{ role: 'system', content: '你是一个书店助手。' }, { role: 'user', content: '我正在浏览T恤衫，请推荐一些' }], stream: true } },
+      en_json_schema: { summary: 'English, structured output (json_schema)', value: { model: 'gpt2', messages: [{ role: 'user', content: 'Extract the order: two novels, gift wrapped' }], response_format: { type: 'json_schema', json_schema: { name: 'order', strict: true, schema: { type: 'object', properties: { item: { type: 'string' }, count: { type: 'integer' }, gift: { type: 'boolean' } }, required: ['item', 'count', 'gift'], additionalProperties: false } } } } },
+      zh_tools: { summary: '中文，工具调用', value: { model: 'gpt2', messages: [{ role: 'user', content: '北京今天天气怎么样？' }], tools: [{ type: 'function', function: { name: 'get_weather', description: '查询城市天气', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }], tool_choice: 'auto' } },
+    },
+  })
   @ApiOkResponse({ type: ChatCompletionResponseDto, description: STREAM_NOTE })
   createChatCompletion(@Body() body: ChatCompletionRequestDto, @CurrentProject() project: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<ChatCompletionResponseDto | void> {
     return this.openai.chat(body, project, clientAbortSignal(req, res), res);

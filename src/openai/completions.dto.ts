@@ -1,6 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow } from 'class-validator';
 
+export class JsonSchemaFormatDto {
+  /** @example "weather" */
+  @ApiProperty({ example: 'weather' })
+  name!: string;
+  /** A JSON Schema (supported keywords: docs/generation.md). @example {"type":"object","properties":{"city":{"type":"string"}},"required":["city"]} */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } })
+  schema?: Record<string, unknown>;
+  /** Accepted; the output always follows the schema here. @example true */
+  strict?: boolean | null;
+}
+
+export class ResponseFormatDto {
+  @ApiProperty({ enum: ['text', 'json_object', 'json_schema'], example: 'json_schema' })
+  type!: 'text' | 'json_object' | 'json_schema';
+  json_schema?: JsonSchemaFormatDto;
+}
+
 /**
  * Sampling fields shared by /v1/completions and /v1/chat/completions. Fields are only
  * whitelisted here: their values are checked by the generation core, which names the
@@ -45,6 +62,14 @@ export class SamplingFieldsDto {
   @Allow() user?: string | null;
   /** false forces greedy decoding (Hugging Face flag). */
   @Allow() do_sample?: boolean | null;
+  /**
+   * Structured output by constrained decoding: {"type":"text"} (default), {"type":"json_object"} (any JSON object) or
+   * {"type":"json_schema","json_schema":{"name","schema","strict"}}; the output then always parses and validates against the
+   * schema unless max_tokens ends it first (finish_reason "length"). Unsupported schema keywords are a 400 naming them.
+   */
+  @ApiPropertyOptional({ type: () => ResponseFormatDto })
+  @Allow()
+  response_format?: ResponseFormatDto | null;
 }
 
 export class CompletionRequestDto extends SamplingFieldsDto {
@@ -68,14 +93,49 @@ export class CompletionRequestDto extends SamplingFieldsDto {
   @Allow() best_of?: number | null;
 }
 
+export class ToolCallFunctionDto {
+  /** @example "get_weather" */
+  name!: string;
+  /** The arguments as a JSON string. @example "{\"city\": \"北京\"}" */
+  arguments!: string;
+}
+
+export class ToolCallDto {
+  /** @example "call_8f3a0c5e2b7d4e1f9a6c3b2d" */
+  id!: string;
+  @ApiProperty({ enum: ['function'] })
+  type!: 'function';
+  function!: ToolCallFunctionDto;
+}
+
 export class ChatMessageDto {
   /** @example "user" */
   @ApiProperty({ enum: ['system', 'developer', 'user', 'assistant', 'tool'] })
   role!: string;
-  /** Text, or a list of {type: "text", text} parts. @example "今天的天气怎么样？" */
-  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }] })
-  content!: string | { type: 'text'; text: string }[];
+  /** Text, or a list of {type: "text", text} parts; null for an assistant message that only calls tools. @example "今天的天气怎么样？" */
+  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }], nullable: true })
+  content!: string | { type: 'text'; text: string }[] | null;
   name?: string;
+  /** An assistant's earlier tool calls (sent back with the tool results). */
+  tool_calls?: ToolCallDto[];
+  /** On role "tool": the id of the call this message answers. @example "call_8f3a0c5e2b7d4e1f9a6c3b2d" */
+  tool_call_id?: string;
+}
+
+export class FunctionDefinitionDto {
+  /** @example "get_weather" */
+  name!: string;
+  /** @example "查询城市天气 / Current weather of a city" */
+  description?: string;
+  /** JSON Schema of the arguments (same keywords as response_format). @example {"type":"object","properties":{"city":{"type":"string"}},"required":["city"]} */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  parameters?: Record<string, unknown>;
+}
+
+export class ToolDto {
+  @ApiProperty({ enum: ['function'] })
+  type!: 'function';
+  function!: FunctionDefinitionDto;
 }
 
 export class ChatCompletionRequestDto extends SamplingFieldsDto {
@@ -95,11 +155,16 @@ export class ChatCompletionRequestDto extends SamplingFieldsDto {
   @Allow() logprobs?: boolean | null;
   /** Alternatives per token, 0..20 (needs logprobs). */
   @Allow() top_logprobs?: number | null;
-  /** Not supported: tool calling. Requests with tools are refused with 400. */
-  @Allow() tools?: unknown[] | null;
-  @Allow() tool_choice?: unknown;
-  /** Only {"type":"text"} is supported. */
-  @Allow() response_format?: { type: string } | null;
+  /** Functions the model may call; rendered through the model's chat template (or a Hermes-style system prompt) and parsed from `<tool_call>` blocks. */
+  @ApiPropertyOptional({ type: [ToolDto] })
+  @Allow()
+  tools?: ToolDto[] | null;
+  /** "auto" (default), "none" (tools neither shown nor parsed), "required" (at least one call, forced by constrained decoding) or {"type":"function","function":{"name"}}. */
+  @ApiPropertyOptional({ oneOf: [{ type: 'string', enum: ['auto', 'none', 'required'] }, { type: 'object', properties: { type: { type: 'string', enum: ['function'] }, function: { type: 'object', properties: { name: { type: 'string' } } } } }], example: 'auto' })
+  @Allow()
+  tool_choice?: unknown;
+  /** With "required": allow several calls in one answer (default true). */
+  @Allow() parallel_tool_calls?: boolean | null;
 }
 
 export class UsageDto {
@@ -139,9 +204,12 @@ export class ChatResponseMessageDto {
   @ApiProperty({ enum: ['assistant'] })
   role!: 'assistant';
   /** @example "Hello! How can I help you today?" */
-  content!: string;
+  @ApiProperty({ type: String, nullable: true })
+  content!: string | null;
   @ApiProperty({ type: String, nullable: true, example: null })
   refusal!: string | null;
+  /** The calls the model made (then finish_reason is "tool_calls" and content may be null). */
+  tool_calls?: ToolCallDto[];
 }
 
 export class ChatChoiceDto {
@@ -149,7 +217,7 @@ export class ChatChoiceDto {
   index!: number;
   message!: ChatResponseMessageDto;
   logprobs!: Record<string, unknown> | null;
-  @ApiProperty({ enum: ['stop', 'length'], example: 'stop' })
+  @ApiProperty({ enum: ['stop', 'length', 'tool_calls'], example: 'stop' })
   finish_reason!: string;
 }
 

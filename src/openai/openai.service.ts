@@ -7,6 +7,8 @@ import { SseWriter } from '../common/sse';
 import { GenerationOptionsInput } from '../generation/core/options';
 import { GenerationService, PreparedGeneration } from '../generation/generation.service';
 import { ChoiceResult, collectChoice, GeneratedToken, mergeChoices } from '../generation/results';
+import { parseResponseFormat } from '../generation/structured/output-format';
+import { forcedCallGrammar, parseToolCalls, parseToolRequest, ToolCallStreamParser, ToolRequest } from '../generation/tools/tool-calls';
 import { ChatCompletionRequestDto, ChatCompletionResponseDto, CompletionRequestDto, CompletionResponseDto } from './completions.dto';
 
 const OPENAI_COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
@@ -36,6 +38,7 @@ export class OpenAiService {
     const prepared = await this.generation.start({
       model: this.modelParam(body.model),
       prompt: body.prompt,
+      output: parseResponseFormat(body.response_format),
       options: { ...this.options(body), logprobs: logprobs === undefined ? undefined : logprobs },
       defaultMaxTokens: OPENAI_COMPLETIONS_DEFAULT_MAX_TOKENS,
       signal,
@@ -55,28 +58,38 @@ export class OpenAiService {
   }
 
   async chat(body: ChatCompletionRequestDto, projectId: string, signal: AbortSignal, res: Response): Promise<ChatCompletionResponseDto | void> {
-    if (Array.isArray(body.tools) && body.tools.length > 0) throw new BadInputError('tools (function calling) are not supported by this server', { param: 'tools' });
-    if (body.response_format && body.response_format.type !== 'text') throw new BadInputError(`response_format ${body.response_format.type} is not supported; use {"type":"text"}`, { param: 'response_format' });
+    const tools = parseToolRequest(body.tools, body.tool_choice, body.parallel_tool_calls);
+    // tool_choice "none": the tools are neither shown to the model nor parsed from its output
+    const active = tools && tools.choice !== 'none' ? tools : undefined;
+    const forced = active && forcedCallGrammar(active);
     const prepared = await this.generation.start({
       model: this.modelParam(body.model),
       messages: body.messages as unknown[],
       options: { ...this.options(body), max_completion_tokens: body.max_completion_tokens, logprobs: body.logprobs, top_logprobs: body.top_logprobs },
+      output: forced ?? parseResponseFormat(body.response_format),
+      outputParam: forced ? 'tools' : 'response_format',
+      tools: active?.tools,
       signal,
       projectId,
     });
-    if (body.stream) return this.stream('chat', prepared, body.stream_options?.include_usage === true, res, '');
+    if (body.stream) return this.stream('chat', prepared, body.stream_options?.include_usage === true, res, '', active);
     const choices = await Promise.all(prepared.streams.map((s, i) => collectChoice(i, s)));
+    const known = new Set(active?.tools.map((t) => t.function.name));
     return {
       id: `chatcmpl-${randomUUID().replace(/-/g, '')}`,
       object: 'chat.completion',
       created: now(),
       model: prepared.model,
-      choices: choices.map((c) => ({
-        index: c.index,
-        message: { role: 'assistant', content: c.text, refusal: null },
-        logprobs: prepared.options.logprobs ? { content: chatLogprobs(c.tokens, prepared), refusal: null } : null,
-        finish_reason: c.finishReason,
-      })),
+      choices: choices.map((c) => {
+        const parsed = active ? parseToolCalls(c.text, known) : { content: c.text, calls: [] };
+        const calls = parsed.calls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } }));
+        return {
+          index: c.index,
+          message: calls.length ? { role: 'assistant' as const, content: parsed.content || null, refusal: null, tool_calls: calls } : { role: 'assistant' as const, content: c.text, refusal: null },
+          logprobs: prepared.options.logprobs ? { content: chatLogprobs(c.tokens, prepared), refusal: null } : null,
+          finish_reason: calls.length && c.finishReason === 'stop' ? 'tool_calls' : c.finishReason,
+        };
+      }),
       usage: usage(prepared, choices),
     };
   }
@@ -91,7 +104,7 @@ export class OpenAiService {
     return { max_tokens, temperature, top_p, top_k, min_p, n, stop, stop_token_ids, ignore_eos, presence_penalty, frequency_penalty, repetition_penalty, seed, logit_bias, do_sample };
   }
 
-  private async stream(kind: Kind, prepared: PreparedGeneration, includeUsage: boolean, res: Response, echo: string): Promise<void> {
+  private async stream(kind: Kind, prepared: PreparedGeneration, includeUsage: boolean, res: Response, echo: string, tools?: ToolRequest): Promise<void> {
     const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID().replace(/-/g, '')}`;
     const created = now();
     const base = { id, object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion', created, model: prepared.model };
@@ -102,6 +115,8 @@ export class OpenAiService {
     } else if (echo) {
       for (let i = 0; i < prepared.streams.length; i++) sse.send({ ...base, choices: [{ index: i, text: echo, logprobs: null, finish_reason: null }] });
     }
+    const known = new Set(tools?.tools.map((t) => t.function.name));
+    const parsers = tools ? prepared.streams.map(() => new ToolCallStreamParser(known)) : undefined;
     try {
       for await (const d of mergeChoices(prepared.streams)) {
         if (sse.isClosed) break;
@@ -109,8 +124,18 @@ export class OpenAiService {
         if (d.finishReason === 'cancelled') break;
         if (d.completionTokens !== undefined) completion[d.index] = d.completionTokens;
         const logprobs = prepared.options.logprobs && d.token ? (kind === 'chat' ? { content: chatLogprobs([d.token], prepared), refusal: null } : completionLogprobs([d.token], prepared)) : null;
+        let finish: string | null = d.finishReason ?? null;
+        if (parsers) {
+          const parser = parsers[d.index];
+          const events = [...parser.push(d.text), ...(d.finishReason ? parser.finish() : [])];
+          if (finish === 'stop' && parser.calls > 0) finish = 'tool_calls';
+          const deltas = events.map(toolDelta);
+          deltas.forEach((delta, i) => sse.send({ ...base, choices: [{ index: d.index, delta, logprobs: i === 0 ? logprobs : null, finish_reason: null }] }));
+          if (finish) sse.send({ ...base, choices: [{ index: d.index, delta: {}, logprobs: deltas.length ? null : logprobs, finish_reason: finish }] });
+          else if (!deltas.length && logprobs) sse.send({ ...base, choices: [{ index: d.index, delta: {}, logprobs, finish_reason: null }] });
+          continue;
+        }
         if (!d.text && !d.finishReason && !logprobs) continue;
-        const finish = d.finishReason ?? null;
         sse.send({
           ...base,
           choices: [kind === 'chat' ? { index: d.index, delta: d.text ? { content: d.text } : {}, logprobs, finish_reason: finish } : { index: d.index, text: d.text, logprobs, finish_reason: finish }],
@@ -127,6 +152,13 @@ export class OpenAiService {
       sse.end(true);
     }
   }
+}
+
+/** OpenAI's chunk delta for a tool-stream event: a call's index, id and name first, then its argument fragments. */
+function toolDelta(e: ReturnType<ToolCallStreamParser['push']>[number]): Record<string, unknown> {
+  if (e.type === 'content') return { content: e.text };
+  if (e.type === 'call') return { tool_calls: [{ index: e.index, id: e.id, type: 'function', function: { name: e.name, arguments: '' } }] };
+  return { tool_calls: [{ index: e.index, function: { arguments: e.text } }] };
 }
 
 function usage(prepared: PreparedGeneration, choices: ChoiceResult[]) {

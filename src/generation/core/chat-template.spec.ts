@@ -176,3 +176,33 @@ describe('resolveChatTemplate', () => {
     expect(resolveChatTemplate({ origin }).template).toBe(PLAIN_CHAT_TEMPLATE);
   });
 });
+
+describe('tools in chat templates', () => {
+  const { QWEN25_STYLE_CHAT_TEMPLATE } = require('../../inference/fixtures/chat-templates');
+  const tools = [{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+  const messages = [
+    { role: 'user', content: '北京天气？' },
+    { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"北京"}' } }] },
+    { role: 'tool', tool_call_id: 'call_1', content: '{"temp":3}' },
+  ];
+
+  it('gives tools and earlier calls to a template that renders them (Qwen2.5 style)', () => {
+    const t = new ChatTemplate(QWEN25_STYLE_CHAT_TEMPLATE, 'qwen');
+    expect(t.rendersTools).toBe(true);
+    const text = t.render(messages, { tools });
+    expect(text).toContain('<tools>\n{"type": "function", "function": {"name": "get_weather"');
+    expect(text).toContain('<|im_start|>assistant\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "北京"}}\n</tool_call><|im_end|>');
+    expect(text).toContain('<|im_start|>user\n<tool_response>\n{"temp":3}\n</tool_response><|im_end|>');
+    expect(text.endsWith('<|im_start|>assistant\n')).toBe(true);
+  });
+
+  it('falls back to a Hermes-style system prompt and calls as text for templates without tools', () => {
+    const t = new ChatTemplate(PLAIN_CHAT_TEMPLATE, 'plain');
+    expect(t.rendersTools).toBe(false);
+    const text = t.render(messages, { tools });
+    expect(text.startsWith('# Tools')).toBe(true);
+    expect(text).toContain('"name":"get_weather"');
+    expect(text).toContain('Assistant: <tool_call>\n{"name": "get_weather", "arguments": {"city":"北京"}}\n</tool_call>\nTool: {"temp":3}\nAssistant:');
+    expect(() => t.render([{ role: 'tool', content: 'x' }])).toThrow(/tool_call_id/);
+  });
+});

@@ -38,6 +38,28 @@ export interface TemplateMessage {
   content: string;
   name?: string;
   tool_call_id?: string;
+  /** an assistant's earlier calls; arguments parsed into an object when they are JSON (as HF templates expect) */
+  tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: unknown } }[];
+}
+
+/**
+ * For templates that do not render tools (no `tools` variable in them): the tool list
+ * as a system prompt in the Hermes / Qwen2.5 wording, so the model is asked for the same
+ * `<tool_call>` markup the parser reads.
+ */
+export function toolsSystemPrompt(tools: unknown[]): string {
+  return (
+    '# Tools\n\nYou may call one or more functions to assist with the user query.\n\n' +
+    'You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n' +
+    tools.map((t) => JSON.stringify(t)).join('\n') +
+    '\n</tools>\n\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n' +
+    '<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>'
+  );
+}
+
+/** An assistant's calls as the text the model would have written (for templates without tool support). */
+function callsAsText(calls: NonNullable<TemplateMessage['tool_calls']>): string {
+  return calls.map((c) => `<tool_call>\n{"name": ${JSON.stringify(c.function.name)}, "arguments": ${typeof c.function.arguments === 'string' ? c.function.arguments : JSON.stringify(c.function.arguments)}}\n</tool_call>`).join('\n');
 }
 
 export const PLAIN_CHAT_TEMPLATE =
@@ -124,6 +146,8 @@ export interface ChatRenderOptions {
   specialTokens?: Record<string, string>;
   /** further template variables (e.g. Qwen's enable_thinking) */
   variables?: Record<string, unknown>;
+  /** OpenAI tool objects: given to templates that render `tools`, else rendered as a system prompt (toolsSystemPrompt) */
+  tools?: unknown[];
 }
 
 /** A parsed template; parse once per model, render per request. */
@@ -141,6 +165,11 @@ export class ChatTemplate {
     }
   }
 
+  /** whether the template itself renders a `tools` list (Qwen2.5, Hermes, Llama 3.1 templates do) */
+  get rendersTools(): boolean {
+    return /\btools\b/.test(this.template);
+  }
+
   static fromResolved(resolved: ResolvedChatTemplate): ChatTemplate {
     return new ChatTemplate(resolved.template, resolved.source);
   }
@@ -151,7 +180,17 @@ export class ChatTemplate {
     if (continueFinal && addGenerationPrompt) {
       throw new ChatMessagesError('add_generation_prompt and continue_final_message cannot both be set');
     }
-    const normalized = normalizeChatMessages(messages);
+    let normalized = normalizeChatMessages(messages);
+    const variables: Record<string, unknown> = { ...options.variables };
+    if (this.rendersTools) {
+      if (options.tools?.length) variables.tools = options.tools;
+    } else {
+      normalized = normalized.map((m) => (m.tool_calls ? { role: m.role, content: [m.content, callsAsText(m.tool_calls)].filter(Boolean).join('\n') } : m));
+      if (options.tools?.length) {
+        const prompt = toolsSystemPrompt(options.tools);
+        normalized = normalized[0]?.role === 'system' ? [{ ...normalized[0], content: `${normalized[0].content}\n\n${prompt}` }, ...normalized.slice(1)] : [{ role: 'system', content: prompt }, ...normalized];
+      }
+    }
     const last = normalized[normalized.length - 1];
     if (continueFinal && (last.role !== 'assistant' || !last.content.trim())) {
       throw new ChatMessagesError('continue_final_message needs the last message to be a non-empty assistant message');
@@ -159,7 +198,7 @@ export class ChatTemplate {
     let rendered: string;
     try {
       rendered = this.compiled.render({
-        ...options.variables,
+        ...variables,
         ...options.specialTokens,
         messages: normalized,
         add_generation_prompt: addGenerationPrompt,
@@ -197,11 +236,34 @@ export function normalizeChatMessages(messages: unknown): TemplateMessage[] {
     const role = msg.role === 'developer' ? 'system' : (msg.role as TemplateMessage['role']);
     const out: TemplateMessage = { role, content: contentText(msg.content, role, at) };
     for (const key of ['name', 'tool_call_id'] as const) {
-      if (msg[key] === undefined) continue;
+      if (msg[key] === undefined || msg[key] === null) continue;
       if (typeof msg[key] !== 'string') throw new ChatMessagesError(`${at}.${key} must be a string`);
       out[key] = msg[key];
     }
+    if (msg.tool_calls !== undefined && msg.tool_calls !== null) {
+      if (role !== 'assistant') throw new ChatMessagesError(`${at}.tool_calls is allowed on assistant messages only`);
+      out.tool_calls = toolCalls(msg.tool_calls, at);
+    }
+    if (role === 'tool' && out.tool_call_id === undefined) throw new ChatMessagesError(`${at}: a tool message needs tool_call_id`);
     return out;
+  });
+}
+
+function toolCalls(calls: unknown, at: string): NonNullable<TemplateMessage['tool_calls']> {
+  if (!Array.isArray(calls)) throw new ChatMessagesError(`${at}.tool_calls must be an array`);
+  return calls.map((c: unknown, j) => {
+    const call = c as { id?: unknown; type?: unknown; function?: { name?: unknown; arguments?: unknown } } | null;
+    const where = `${at}.tool_calls[${j}]`;
+    if (typeof call?.id !== 'string' || typeof call.function?.name !== 'string' || typeof call.function.arguments !== 'string') {
+      throw new ChatMessagesError(`${where} must be {id, type: "function", function: {name, arguments (a JSON string)}}`);
+    }
+    let args: unknown = call.function.arguments;
+    try {
+      args = JSON.parse(call.function.arguments);
+    } catch {
+      // kept as the string it was
+    }
+    return { id: call.id, type: 'function' as const, function: { name: call.function.name, arguments: args } };
   });
 }
 

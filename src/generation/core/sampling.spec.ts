@@ -297,3 +297,31 @@ describe('validateSamplingOptions', () => {
     ).not.toThrow();
   });
 });
+
+describe('Sampler with a token mask (constrained decoding)', () => {
+  const vocab = 1100;
+  const bits = new Uint32Array(Math.ceil(vocab / 32));
+  for (const id of [3, 40, 1000]) bits[id >>> 5] |= 1 << (id & 31);
+  const mask = { bits, extra: [5] };
+  const logits = Float32Array.from({ length: vocab }, (_, i) => (i === 7 ? 50 : Math.cos(i)));
+  const ctx = { promptIds: [], generatedIds: [] };
+
+  it('greedy takes the best allowed token, and the row itself is left alone', () => {
+    const best = [3, 40, 1000, 5].reduce((a, b) => (logits[b] > logits[a] ? b : a));
+    expect(new Sampler({ temperature: 0 }).next(logits, ctx, mask).tokenId).toBe(best);
+    expect(logits[7]).toBe(50);
+  });
+
+  it('sampling (with top-k, top-p, penalties) only ever draws allowed tokens', () => {
+    const allowed = new Set([3, 40, 1000, 5]);
+    const s = new Sampler({ temperature: 1.5, top_k: 50, top_p: 0.99, repetition_penalty: 1.3, seed: 9, logprobs: true });
+    const seen = new Set<number>();
+    for (let i = 0; i < 300; i++) {
+      const t = s.next(logits, { promptIds: [7, 3], generatedIds: [40] }, mask);
+      expect(allowed.has(t.tokenId)).toBe(true);
+      expect(Number.isFinite(t.logprob)).toBe(true);
+      seen.add(t.tokenId);
+    }
+    expect(seen.size).toBeGreaterThan(1);
+  });
+});

@@ -23,6 +23,7 @@ import { argmax, expNonPositive, logSumExp } from './fast-math';
 import { Prng } from './prng';
 import { LogprobsMode, SamplingOptions, parseLogitBias, validateSamplingOptions } from './sampling-options';
 import { selectMass, selectTop, topNInto, topOfCandidates, topOfRow } from './select';
+import type { TokenMask } from '../structured/constraint';
 
 export { SamplingOptionsError } from './errors';
 export { choiceSeed } from './prng';
@@ -114,13 +115,14 @@ export class Sampler {
    * Picks the next token from one row of logits (left unmodified). Draws exactly one
    * random number per call unless greedy. `logprob`/`top` are filled only when asked for.
    */
-  next(logits: Float32Array, context: SamplingContext): SampledToken {
+  next(logits: Float32Array, context: SamplingContext, mask?: TokenMask): SampledToken {
     const vocab = logits.length;
     if (vocab === 0) throw new Error('Sampler.next: empty logits row');
     ensureScratch(vocab);
     const work = scratch.work;
     work.set(logits);
-    const changed = this.applyProcessors(work, vocab, context);
+    if (mask) applyMask(work, vocab, mask);
+    const changed = this.applyProcessors(work, vocab, context) || mask !== undefined;
     const raw = this.wantLogprobs && this.mode === 'raw';
 
     if (this.greedy) {
@@ -300,6 +302,27 @@ export class Sampler {
     }
     return { kept: n, max, total, full };
   }
+}
+
+/**
+ * Constrained decoding: tokens outside the mask get -Infinity, before every other step
+ * (so penalties, temperature and truncation see only allowed tokens). One pass over the
+ * vocabulary, a word of 32 tokens at a time.
+ */
+function applyMask(work: Float32Array, vocab: number, mask: TokenMask): void {
+  const { bits, extra } = mask;
+  const keep = extra.map((id) => work[id]);
+  for (let w = 0, base = 0; base < vocab; w++, base += 32) {
+    const word = bits[w];
+    if (word === 0xffffffff) continue;
+    const end = Math.min(base + 32, vocab);
+    if (word === 0) {
+      work.fill(-Infinity, base, end);
+      continue;
+    }
+    for (let i = base; i < end; i++) if ((word & (1 << (i - base))) === 0) work[i] = -Infinity;
+  }
+  extra.forEach((id, i) => (work[id] = keep[i]));
 }
 
 function checkFinite(max: number): void {

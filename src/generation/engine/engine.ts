@@ -269,7 +269,14 @@ export class GenerationEngine {
    * stop strings and events wait for `flushEmits`. Returns true when the sequence ends with it.
    */
   private sample(seq: Sequence, row: Float32Array): boolean {
-    const token = seq.sampler.next(row, { promptIds: seq.promptIds, generatedIds: seq.generated });
+    const mask = seq.constraint?.mask();
+    if (mask && mask.extra.length === 0 && mask.bits.every((w) => w === 0)) {
+      // The grammar needs a character no token of the vocabulary spells on its own (e.g. a CJK
+      // character that a byte-level vocabulary has only as partial bytes): the request's fault.
+      this.end(seq, 'error', new BadInputError(`The structured output needs a character that no token of ${this.modelId}'s vocabulary provides whole; simplify the schema's literals`, { param: 'response_format' }));
+      return true;
+    }
+    const token = seq.sampler.next(row, { promptIds: seq.promptIds, generatedIds: seq.generated }, mask);
     if (seq.generated.length === 0) {
       seq.timing.firstToken = performance.now();
       this.observer.firstToken?.((seq.timing.firstToken - (seq.timing.submitted ?? 0)) / 1000);

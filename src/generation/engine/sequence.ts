@@ -1,6 +1,7 @@
 import { IncrementalDecoder } from '../core/incremental-decoder';
 import { SampledToken, Sampler, TokenLogprob } from '../core/sampling';
 import { StopStringMatcher } from '../core/stop-strings';
+import type { TokenConstraint } from '../structured/constraint';
 
 export type FinishReason = 'stop' | 'length' | 'cancelled' | 'error';
 
@@ -33,6 +34,8 @@ export interface SequenceSpec {
   sampler: Sampler;
   decode: (ids: number[]) => string;
   signal?: AbortSignal;
+  /** constrained decoding (structured output, forced tool calls): masks each step, ends the sequence when the document is complete */
+  constraint?: TokenConstraint;
   /** called once with the finish event, whatever the reason (usage metering) */
   onFinish?: (e: FinishEvent) => void;
 }
@@ -76,6 +79,10 @@ export class Sequence {
     return this.spec.sampler;
   }
 
+  get constraint(): TokenConstraint | undefined {
+    return this.spec.constraint;
+  }
+
   get cancelled(): boolean {
     return this.spec.signal?.aborted === true;
   }
@@ -94,7 +101,9 @@ export class Sequence {
     this.generated.push(token.tokenId);
     this.lastToken = token.tokenId;
     this.pending = token;
+    const constraint = this.spec.constraint;
     if (this.spec.stopTokenIds.has(token.tokenId)) this.ending = 'stop';
+    else if (constraint && (constraint.advance(token.tokenId), constraint.finished)) this.ending = 'stop';
     // The token would be fed at `position`; the context has no room for it.
     else if (this.generated.length >= this.maxTokens || this.position >= contextLength) this.ending = 'length';
     return this.ending !== undefined;

@@ -93,3 +93,31 @@ export async function writeTokenClassifier(modelsDir: string, id: string, words:
   writeFileSync(join(dir, 'llmos.json'), JSON.stringify({ task: 'token-classification' }));
   return dir;
 }
+
+/**
+ * The tiny GPT-2 fixture with a 1024-token context (room for tool prompts), optionally
+ * with a chat template in tokenizer_config.json (e.g. QWEN25_STYLE_CHAT_TEMPLATE).
+ */
+export async function writeTinyGpt2LongContext(modelsDir: string, id: string, chatTemplate?: string): Promise<string> {
+  const { FIXTURE_PRESETS } = require('../../../src/inference/fixtures/write-fixture');
+  const { buildGpt2Onnx } = require('../../../src/inference/fixtures/gpt2');
+  const fs = require('node:fs');
+  const dir = join(modelsDir, id);
+  await writeFixture('gpt2', 'tiny', dir);
+  const shape = { ...FIXTURE_PRESETS.gpt2.tiny, nPositions: 1024 };
+  writeFileSync(join(dir, 'onnx', 'model.onnx'), buildGpt2Onnx(shape, 42));
+  const patch = (file: string, f: (j: Record<string, unknown>) => void) => {
+    const j = JSON.parse(fs.readFileSync(join(dir, file), 'utf8'));
+    f(j);
+    writeFileSync(join(dir, file), JSON.stringify(j, null, 2));
+  };
+  patch('config.json', (j) => {
+    j.n_positions = 1024;
+    j.n_ctx = 1024;
+  });
+  patch('tokenizer_config.json', (j) => {
+    j.model_max_length = 1024;
+    if (chatTemplate) j.chat_template = chatTemplate;
+  });
+  return dir;
+}
