@@ -1,6 +1,6 @@
 /**
  * npm run bench:search [-- --chunks 100000 --queries 300 --ef-search 40,100 --seconds 3 --batches 1,8,32 --bert-size small
- *                         --ingest-batch 1000 --ingest-concurrency 1 --labelled-queries 0 --quick]
+ *                         --ingest-batch 1000 --ingest-concurrency 1 --labelled-queries 0 --data-dir <folder> --quick]
  *
  * Embeddings and search, in one run:
  *  1. embedding throughput (texts/s) at each batch size, in this process: EmbeddingsService over
@@ -14,13 +14,15 @@
  *     all), keyword and hybrid latency (bench/lib/search-scale.ts);
  *  3. nDCG@10 of keyword, vector and hybrid on a labelled set from the bundled NLU examples
  *     (goal: hybrid >= the better of the two; bench/lib/search-quality.ts).
+ * --data-dir: the server's DATA_DIR, kept after the run; a later run with the same folder and --chunks
+ * searches the collection already there without ingesting again (ingestion dominates the time).
  * --quick: 5000 chunks, 50 queries, 1 s cells, the tiny BERT fixture. A part that cannot run
  * (the search API missing, a failed request) ends the bench with a non-zero exit code.
  */
 import 'reflect-metadata';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { loadBundledTrainingData } from '../src/nlu/data';
@@ -34,8 +36,8 @@ import { call, closeConnections, freePort, startServer, waitFor } from './lib/se
 const RECALL_GOAL = 0.95;
 const P99_GOAL_MS = 50;
 
-async function withServer<T>(fn: (client: SearchClient) => Promise<T>): Promise<T> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'llmos-bench-search-'));
+async function withServer<T>(keptDir: string | undefined, fn: (client: SearchClient) => Promise<T>): Promise<T> {
+  const dataDir = keptDir ?? mkdtempSync(join(tmpdir(), 'llmos-bench-search-'));
   mkdirSync(join(dataDir, 'models'), { recursive: true });
   const port = await freePort();
   const child = startServer(port, dataDir, { NLU_BOOTSTRAP: 'false' });
@@ -50,7 +52,7 @@ async function withServer<T>(fn: (client: SearchClient) => Promise<T>): Promise<
     child.kill('SIGTERM');
     await exited;
     closeConnections();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keptDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -59,7 +61,7 @@ async function main(): Promise<number> {
     options: {
       chunks: { type: 'string' }, queries: { type: 'string' }, seconds: { type: 'string' }, 'bert-size': { type: 'string' },
       batches: { type: 'string', default: '1,8,32' }, 'ingest-batch': { type: 'string', default: '1000' }, 'ingest-concurrency': { type: 'string', default: '1' },
-      'labelled-queries': { type: 'string', default: '0' }, quick: { type: 'boolean', default: false }, 'ef-search': { type: 'string', default: '40,100' },
+      'labelled-queries': { type: 'string', default: '0' }, 'data-dir': { type: 'string' }, quick: { type: 'boolean', default: false }, 'ef-search': { type: 'string', default: '40,100' },
     },
   });
   const quick = values.quick!;
@@ -73,6 +75,7 @@ async function main(): Promise<number> {
     ingestConcurrency: Number(values['ingest-concurrency']),
     labelledQueries: Number(values['labelled-queries']) || Infinity,
     efSearch: values['ef-search']!.split(',').filter(Boolean).map(Number),
+    reuse: values['data-dir'] !== undefined,
   };
   Logger.overrideLogger(['error', 'warn']);
   const loadBefore = loadAverage();
@@ -93,7 +96,7 @@ async function main(): Promise<number> {
 
   const throughput = await attempt('embedding throughput', async () => measureEmbeddingThroughput(await bertFixture(o.bertSize), texts, o.batches, o.seconds));
   const loadAfterEmbeddings = loadAverage();
-  const server = await attempt('server', () => withServer(async (client) => ({
+  const server = await attempt('server', () => withServer(values['data-dir'] && resolve(values['data-dir']), async (client) => ({
     scale: await attempt('search at scale', () => measureScale(client, examples, o)),
     quality: await attempt('retrieval quality', () => measureQuality(client, examples, o.labelledQueries)),
   })));
@@ -113,7 +116,7 @@ async function main(): Promise<number> {
     goals.p99 = goal(`vector query p99 < ${P99_GOAL_MS} ms`, v.p99Ms < P99_GOAL_MS, `p50 ${v.p50Ms.toFixed(1)} ms, p99 ${v.p99Ms.toFixed(1)} ms`);
     goals.filteredFullK = goal('filtered queries at 1% return a full k: all', f1.fullK === 1, `${(f1.fullK! * 100).toFixed(1)}% full, recall@10 ${f1.recallAt10!.toFixed(4)}, plans ${JSON.stringify(f1.plans)}`);
     goals.broadFilterFullK = goal('filtered queries at 50% return a full k: all', f50.fullK === 1, `${(f50.fullK! * 100).toFixed(1)}% full, recall@10 ${f50.recallAt10!.toFixed(4)}, plans ${JSON.stringify(f50.plans)}`);
-    process.stdout.write(`ingest: ${scale.ingest.chunksPerSecond.toFixed(0)} chunks/s (${scale.ingest.chunks} chunks, batches of ${scale.ingest.batch})\n`);
+    if (scale.ingest.chunksPerSecond !== undefined) process.stdout.write(`ingest: ${scale.ingest.chunksPerSecond.toFixed(0)} chunks/s (${scale.ingest.chunks} chunks, batches of ${scale.ingest.batch})\n`);
   }
   if (quality) {
     const n = quality.ndcg;

@@ -27,6 +27,12 @@ export class SearchClient {
     if (!ok(r.status)) throw new Error(`creating collection ${name} answered ${r.status}: ${brief(r.body)}`);
   }
 
+  /** The collection's counts, or null when it does not exist. */
+  async existing(name: string): Promise<{ documents: number; chunks: number } | null> {
+    const r = await call(this.port, 'GET', `/api/v1/collections/${name}`);
+    return r.status === 404 ? null : this.collection(name);
+  }
+
   async collection(name: string): Promise<{ documents: number; chunks: number }> {
     const r = await call(this.port, 'GET', `/api/v1/collections/${name}`);
     if (!ok(r.status)) throw new Error(`GET collection ${name} answered ${r.status}: ${brief(r.body)}`);
