@@ -59,6 +59,7 @@ export function parseSize(value: string): number | undefined {
 }
 
 function checkValue(name: string, spec: SettingSpec, value: string): string | undefined {
+  if (spec.keywords?.includes(value.trim().toLowerCase())) return undefined;
   switch (spec.kind) {
     case 'int':
     case 'number': {
@@ -83,7 +84,7 @@ function checkValue(name: string, spec: SettingSpec, value: string): string | un
         return `${name} is not a valid URL`;
       }
     case 'size':
-      return parseSize(value) === undefined ? `${name}=${JSON.stringify(value)} is not a size such as 512kb or 1mb` : undefined;
+      return parseSize(value) === undefined ? `${name}=${JSON.stringify(value)} is not a size such as 512kb or 1mb${spec.keywords ? ` (or ${spec.keywords.join(', ')})` : ''}` : undefined;
     default:
       return undefined;
   }

@@ -18,6 +18,8 @@ export interface SettingSpec {
   max?: number;
   /** never printed or logged */
   secret?: boolean;
+  /** words accepted besides a value of the kind (e.g. "auto" for a size) */
+  keywords?: readonly string[];
 }
 
 export const SETTINGS = {
@@ -27,7 +29,7 @@ export const SETTINGS = {
   DATA_DIR: { kind: 'string', default: './var', description: 'Runtime state (embedded database in $DATA_DIR/pglite, trained models, job files).' },
   DATABASE_URL: { kind: 'url', default: '', secret: true, description: 'postgres://user:pass@host:5432/db to use PostgreSQL (>= 15 with the vector extension); empty = embedded PGlite.' },
   DB_MIGRATIONS_RUN: { kind: 'bool', default: 'true', description: 'Run pending migrations at start-up.' },
-  DB_EMBEDDED_SHARED_BUFFERS: { kind: 'size', default: '16mb', description: 'shared_buffers of the embedded database (PGlite). Its WebAssembly memory never shrinks, so this is resident from the start; PostgreSQL\'s 128mb default is rarely worth it for one embedded process (the OS caches the files too).' },
+  DB_EMBEDDED_SHARED_BUFFERS: { kind: 'size', keywords: ['auto'], default: 'auto', description: 'shared_buffers of the embedded database (PGlite), a size or auto. Its WebAssembly memory never shrinks, so this is resident from the start. auto: a quarter of the database folder\'s size at start-up, between 16mb (a new or small database: little idle memory) and 512mb (large search collections, whose HNSW index pages are then read from memory, not through the file system).' },
   MODELS_DIR: { kind: 'string', default: './models', description: 'The model store: one folder per model in the Hugging Face layout.' },
   API_KEYS: { kind: 'list', default: '', secret: true, description: 'Comma-separated keys as key:role[:owner[:project]]: role platform (manages every project), admin (manages its project) or user; project defaults to default. E.g. sk-p1:platform:ops,sk-a1:admin:shop-team:shop,sk-u1:user:alice. Empty = no key required (admin routes then only from loopback).' },
   LOG_LEVEL: { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'Log level of the JSON logs on stdout.' },

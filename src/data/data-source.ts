@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { Dirent, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
@@ -24,6 +24,42 @@ export function pgliteDir(config: Pick<AppConfig, 'dataDir'>): string {
 /** The lock file beside the database folder (`$DATA_DIR/pglite.lock`); see DataDirLock. */
 export function pgliteLockPath(dir: string): string {
   return `${dir}.lock`;
+}
+
+const MB = 1024 * 1024;
+export const AUTO_SHARED_BUFFERS = { min: 16 * MB, max: 512 * MB, fraction: 0.25 } as const;
+
+/**
+ * shared_buffers of the embedded database in bytes: the configured size, or for `auto` a
+ * quarter of the database folder's size now, between 16 MB and 512 MB (whole MB). Small
+ * databases keep the small idle memory of decision 0009; a large search collection gets its
+ * HNSW index pages into the buffer pool (read through Emscripten's file system otherwise:
+ * bench:search, docs/search.md). It takes effect at start-up, so a database that grew gets
+ * its larger pool on the next restart.
+ */
+export function embeddedSharedBuffers(setting: string, dir: string): number {
+  if (setting.trim().toLowerCase() !== 'auto') return parseSize(setting)!;
+  const bytes = dir === 'memory://' ? 0 : folderBytes(dir);
+  return Math.round(Math.min(AUTO_SHARED_BUFFERS.max, Math.max(AUTO_SHARED_BUFFERS.min, bytes * AUTO_SHARED_BUFFERS.fraction)) / MB) * MB;
+}
+
+function folderBytes(dir: string): number {
+  let total = 0;
+  const walk = (d: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return; // not there yet (first start)
+    }
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) total += statSync(p).size;
+    }
+  };
+  walk(dir);
+  return total;
 }
 
 /**
@@ -92,7 +128,8 @@ export async function buildDataSourceOptions(
   if (config.databaseUrl) {
     return { ...common, url: config.databaseUrl, poolSize: 10, ...extra } as DataSourceOptions;
   }
-  const { db, lock } = await openPGlite(pgliteDir(config), parseSize(config.raw?.DB_EMBEDDED_SHARED_BUFFERS ?? SETTINGS.DB_EMBEDDED_SHARED_BUFFERS.default)!);
+  const dir = pgliteDir(config);
+  const { db, lock } = await openPGlite(dir, embeddedSharedBuffers(config.raw?.DB_EMBEDDED_SHARED_BUFFERS ?? SETTINGS.DB_EMBEDDED_SHARED_BUFFERS.default, dir));
   return { ...common, driver: pgliteDriver(db, () => lock?.release()), ...extra } as DataSourceOptions;
 }
 
