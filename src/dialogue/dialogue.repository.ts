@@ -91,7 +91,8 @@ export class DialogueRepository {
 
   /** Takes the session's next turn ticket (one atomic UPDATE: replicas agree on the order). */
   async takeTicket(project: string, id: string): Promise<number | null> {
-    const rows: { ticket: string }[] = await this.ds.query(`UPDATE dialogue_sessions SET ticket = ticket + 1 WHERE id = $1 AND project_id = $2 RETURNING ticket`, [id, project]);
+    // (UPDATE ... RETURNING inside a CTE: TypeORM answers a bare UPDATE with [rows, count])
+    const rows: { ticket: string }[] = await this.ds.query(`WITH u AS (UPDATE dialogue_sessions SET ticket = ticket + 1 WHERE id = $1 AND project_id = $2 RETURNING ticket) SELECT ticket FROM u`, [id, project]);
     return rows.length ? Number(rows[0].ticket) : null;
   }
 
@@ -106,7 +107,7 @@ export class DialogueRepository {
 
   /** Marks the turn after `served` as running, if it still is the next one. */
   async beginTurn(id: string, served: number): Promise<boolean> {
-    const rows: unknown[] = await this.ds.query(`UPDATE dialogue_sessions SET turn_started_at = clock_timestamp() WHERE id = $1 AND served = $2 RETURNING id`, [id, served]);
+    const rows: unknown[] = await this.ds.query(`WITH u AS (UPDATE dialogue_sessions SET turn_started_at = clock_timestamp() WHERE id = $1 AND served = $2 RETURNING id) SELECT id FROM u`, [id, served]);
     return rows.length > 0;
   }
 

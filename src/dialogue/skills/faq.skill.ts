@@ -16,7 +16,8 @@ export class FaqSkill implements Skill {
     if (!collection) return { response: 'faq_none', suggestions: handoff, action: 'no_collection' };
     try {
       const a = await this.answers.answer(ctx.project, collection, { question: ctx.text, k: 3 });
-      const text = a.answer.trim();
+      // a Q&A document's passage: the answer part is the reply
+      const text = (a.mode === 'extractive' ? (/(?:答[:：]|\bA:)\s*([\s\S]+)$/u.exec(a.answer)?.[1] ?? a.answer) : a.answer).trim();
       if (!text) return { response: 'faq_none', suggestions: handoff, action: 'no_answer' };
       return { text, action: `answer:${a.mode}` };
     } catch (err) {

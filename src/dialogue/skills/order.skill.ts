@@ -35,7 +35,7 @@ export class OrderSkill implements Skill {
     const membership = !rule ? '' : ctx.lang === 'zh' ? `，${label}${discountText(rule.discount, 'zh')}优惠（会员价${member}元）` : `; ${label} get ${discountText(rule.discount, 'en')} (${member} ${currency})`;
     const vars = { title, quantity, total, currency, membership };
     if (ctx.phase === 'confirm') return { response: 'order_confirm', vars, slots: { product: title }, action: 'quote' };
-    const order = await this.repo.createOrder(ctx.project, { sessionId: ctx.sessionId, userId: ctx.userId, itemId: item.id, title: item.title, quantity, unitPrice: item.price, total, memberTotal: member });
+    const order = await this.repo.createOrder(ctx.project, { sessionId: ctx.sessionId, userId: ctx.userId, itemId: item.id, title: item.title, quantity, unitPrice: item.price, total, memberTotal: isMember ? member : null });
     // a member is charged the member price
     return { response: 'order_placed', vars: { ...vars, total: isMember ? member! : total, order_id: order.id }, action: 'placed' };
   }
