@@ -58,6 +58,13 @@ export class AssistantsService {
     return (await this.load(project, name)).domain;
   }
 
+  /** The domain of a session's assistant given its uploaded domain as read with the session (null: none uploaded). */
+  resolved(project: string, name: string, uploaded: unknown): Domain {
+    if (uploaded) return uploaded as Domain;
+    if (project === DEFAULT_PROJECT && name === BUNDLED_ASSISTANT) return this.bundle().domain;
+    throw new NotFoundError(`No assistant ${name} in this project; upload its domain file with PUT /api/v1/dialogue/assistants/${name}/domain`);
+  }
+
   private async load(project: string, name: string): Promise<{ source: string; domain: Domain; updatedAt: Date | null; bundled: boolean }> {
     this.checkName(name);
     const row = await this.repo.assistant(project, name);

@@ -37,6 +37,7 @@ export interface OrderRow {
   createdAt: Date;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SESSION = `id, project_id AS "projectId", assistant, user_id AS "userId", state, profile, status, served::int AS served, created_at AS "createdAt", updated_at AS "updatedAt"`;
 const ORDER = `id::int AS id, item_id AS "itemId", title, quantity, unit_price::float8 AS "unitPrice", total::float8 AS total, member_total::float8 AS "memberTotal", status, created_at AS "createdAt"`;
 
@@ -72,7 +73,7 @@ export class DialogueRepository {
 
   /** A session of this project and end user (null for anyone else's). */
   async session(project: string, userId: string | null, id: string): Promise<SessionRow | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    if (!UUID.test(id)) return null;
     const rows: SessionRow[] = await this.ds.query(`SELECT ${SESSION} FROM dialogue_sessions WHERE id = $1 AND project_id = $2 AND ($3::text IS NULL OR user_id = $3)`, [id, project, userId]);
     return rows[0] ?? null;
   }
@@ -84,15 +85,19 @@ export class DialogueRepository {
   }
 
   async deleteSession(project: string, userId: string, id: string): Promise<boolean> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return false;
+    if (!UUID.test(id)) return false;
     const rows: unknown[] = await this.ds.query(`WITH d AS (DELETE FROM dialogue_sessions WHERE id = $1 AND project_id = $2 AND user_id = $3 RETURNING id) SELECT id FROM d`, [id, project, userId]);
     return rows.length > 0;
   }
 
-  /** Takes the session's next turn ticket (one atomic UPDATE: replicas agree on the order). */
-  async takeTicket(project: string, id: string): Promise<number | null> {
+  /** Takes the session's next turn ticket (one atomic UPDATE: replicas agree on the order); null when the session is not this project's and user's. */
+  async takeTicket(project: string, userId: string | null, id: string): Promise<number | null> {
+    if (!UUID.test(id)) return null;
     // (UPDATE ... RETURNING inside a CTE: TypeORM answers a bare UPDATE with [rows, count])
-    const rows: { ticket: string }[] = await this.ds.query(`WITH u AS (UPDATE dialogue_sessions SET ticket = ticket + 1 WHERE id = $1 AND project_id = $2 RETURNING ticket) SELECT ticket FROM u`, [id, project]);
+    const rows: { ticket: string }[] = await this.ds.query(
+      `WITH u AS (UPDATE dialogue_sessions SET ticket = ticket + 1 WHERE id = $1 AND project_id = $2 AND ($3::text IS NULL OR user_id = $3) RETURNING ticket) SELECT ticket FROM u`,
+      [id, project, userId],
+    );
     return rows.length ? Number(rows[0].ticket) : null;
   }
 
@@ -105,10 +110,15 @@ export class DialogueRepository {
     return rows.length ? { served: Number(rows[0].served), runningMs: rows[0].running } : null;
   }
 
-  /** Marks the turn after `served` as running, if it still is the next one. */
-  async beginTurn(id: string, served: number): Promise<boolean> {
-    const rows: unknown[] = await this.ds.query(`WITH u AS (UPDATE dialogue_sessions SET turn_started_at = clock_timestamp() WHERE id = $1 AND served = $2 RETURNING id) SELECT id FROM u`, [id, served]);
-    return rows.length > 0;
+  /** Marks the turn after `served` as running if it is the next one, returning the session and its uploaded domain (one round trip). */
+  async beginTurn(id: string, served: number): Promise<(SessionRow & { uploadedDomain: unknown }) | null> {
+    const rows: (SessionRow & { uploadedDomain: unknown })[] = await this.ds.query(
+      `WITH u AS (UPDATE dialogue_sessions SET turn_started_at = clock_timestamp() WHERE id = $1 AND served = $2 RETURNING *)
+       SELECT u.id, u.project_id AS "projectId", u.assistant, u.user_id AS "userId", u.state, u.profile, u.status, u.served::int AS served, u.created_at AS "createdAt", u.updated_at AS "updatedAt", a.domain AS "uploadedDomain"
+       FROM u LEFT JOIN dialogue_assistants a ON a.project_id = u.project_id AND a.name = u.assistant`,
+      [id, served],
+    );
+    return rows[0] ?? null;
   }
 
   /** A predecessor that never finished (its replica died): its ticket is given up so the queue moves on. */
@@ -116,17 +126,13 @@ export class DialogueRepository {
     await this.ds.query(`UPDATE dialogue_sessions SET served = served + 1, turn_started_at = NULL WHERE id = $1 AND served = $2`, [id, served]);
   }
 
-  /** Commits one turn: its messages, the new state, and the ticket served, in one transaction. */
+  /** Commits one turn: its messages, the new state, and the ticket served, in one statement (atomic, one round trip). */
   async finishTurn(id: string, ticket: number, turn: { state?: DialogueState; status?: 'bot' | 'handoff'; messages: Omit<MessageRow, 'id' | 'createdAt'>[]; project: string }): Promise<void> {
-    await this.ds.transaction(async (m) => {
-      for (const msg of turn.messages) {
-        await m.query(`INSERT INTO dialogue_messages (session_id, project_id, role, text, data) VALUES ($1, $2, $3, $4, $5::jsonb)`, [id, turn.project, msg.role, msg.text, JSON.stringify(msg.data)]);
-      }
-      await m.query(
-        `UPDATE dialogue_sessions SET state = COALESCE($2::jsonb, state), status = COALESCE($3, status), served = GREATEST(served, $4), turn_started_at = NULL, updated_at = now() WHERE id = $1`,
-        [id, turn.state ? JSON.stringify(turn.state) : null, turn.status ?? null, ticket],
-      );
-    });
+    await this.ds.query(
+      `WITH m AS (INSERT INTO dialogue_messages (session_id, project_id, role, text, data) SELECT $1, $2, r.role, r.text, r.data FROM ROWS FROM (jsonb_to_recordset($3::jsonb) AS (role text, text text, data jsonb)) WITH ORDINALITY AS r(role, text, data, n) ORDER BY r.n)
+       UPDATE dialogue_sessions SET state = COALESCE($4::jsonb, state), status = COALESCE($5, status), served = GREATEST(served, $6), turn_started_at = NULL, updated_at = now() WHERE id = $1`,
+      [id, turn.project, JSON.stringify(turn.messages), turn.state ? JSON.stringify(turn.state) : null, turn.status ?? null, ticket],
+    );
   }
 
   async messages(id: string, limit: number, offset: number): Promise<{ messages: MessageRow[]; total: number }> {

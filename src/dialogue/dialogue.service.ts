@@ -83,13 +83,11 @@ export class DialogueService {
   async message(project: string, userId: string | null, id: string, text: string): Promise<TurnReply> {
     if (typeof text !== 'string' || !text.trim()) throw new BadInputError('text must be a non-empty string', { field: 'text' });
     if (text.length > MAX_TEXT) throw new BadInputError(`text is ${text.length} characters; at most ${MAX_TEXT}`, { field: 'text' });
-    await this.session(project, userId, id);
-    const ticket = await this.repo.takeTicket(project, id);
+    const ticket = await this.repo.takeTicket(project, userId, id);
     if (ticket === null) throw this.notFound(id);
-    await this.waitTurn(id, ticket);
     let committed = false;
     try {
-      const session = (await this.repo.session(project, null, id))!;
+      const session = await this.waitTurn(id, ticket);
       const reply = await this.turn(session, ticket, text);
       committed = true;
       return reply;
@@ -99,14 +97,14 @@ export class DialogueService {
     }
   }
 
-  private async turn(session: SessionRow, ticket: number, text: string): Promise<TurnReply> {
+  private async turn(session: SessionRow & { uploadedDomain: unknown }, ticket: number, text: string): Promise<TurnReply> {
     const lang = languageOf(text);
     const base = { sessionId: session.id, language: lang, entities: [] as Entity[], actions: [] as string[], suggestions: [] as string[] };
     if (session.status === 'handoff') {
       await this.repo.finishTurn(session.id, ticket, { project: session.projectId, messages: [{ role: 'user', text, data: { waiting: true } }] });
       return { ...base, reply: '', intent: null, slots: session.state.slots, actions: ['handoff:waiting'], status: 'handoff' };
     }
-    const domain = await this.assistants.domain(session.projectId, session.assistant);
+    const domain = this.assistants.resolved(session.projectId, session.assistant, session.uploadedDomain);
     const { detected, entities } = await this.understand(session.projectId, domain, text);
     const tracker = new Tracker(domain, lang, (intent, phase, slots) => this.runSkill(session, domain, { text, lang, intent, phase, slots: { ...slots }, entities }));
     const out = await tracker.turn(session.state, text, detected, entities);
@@ -157,18 +155,17 @@ export class DialogueService {
    * Waits until every earlier ticket of the session is served. A predecessor that has run (or
    * waited without progress) longer than DIALOGUE_TURN_TIMEOUT_MS is given up: its replica died.
    */
-  private async waitTurn(id: string, ticket: number): Promise<void> {
+  private async waitTurn(id: string, ticket: number): Promise<SessionRow & { uploadedDomain: unknown }> {
     let lastServed = -1;
     let since = Date.now();
     let delay = 2;
     for (;;) {
+      const mine = await this.repo.beginTurn(id, ticket - 1);
+      if (mine) return mine;
       const p = await this.repo.progress(id);
       if (!p) throw this.notFound(id);
       if (p.served >= ticket) throw new UnavailableError('This message waited longer than DIALOGUE_TURN_TIMEOUT_MS for the session\'s earlier turns and was given up; send it again', undefined, 1);
-      if (p.served === ticket - 1) {
-        if (await this.repo.beginTurn(id, ticket - 1)) return;
-        continue;
-      }
+      if (p.served === ticket - 1) continue;
       if (p.served !== lastServed) {
         lastServed = p.served;
         since = Date.now();
