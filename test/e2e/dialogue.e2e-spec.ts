@@ -128,16 +128,25 @@ describe.each(testDatabases())('dialogue on %s', (db) => {
 
   it('two messages sent at once to one session are answered in order, never interleaved', async () => {
     const id = await open('p1');
-    const first = say('p1', id, '我要订购一本小说');
-    await new Promise((r) => setTimeout(r, 30));
-    const second = say('p1', id, '《斗破苍穹》');
-    const [a, b] = await Promise.all([first, second]);
-    expect(a.reply).toMatch(/哪一本小说/);
-    expect(b.reply).toMatch(/共计100元/);
+    // a slow weather service: the correction arrives while the first turn still runs, and needs its state
+    weather.delayMs = 300;
+    let a: Turn;
+    let b: Turn;
+    try {
+      const first = say('p1', id, '今天的天气怎么样？');
+      await new Promise((r) => setTimeout(r, 50));
+      const second = say('p1', id, '不对，是明天');
+      [a, b] = await Promise.all([first, second]);
+    } finally {
+      weather.delayMs = 0;
+    }
+    expect(a.reply).toBe('北京今天的天气：晴，气温：25度');
+    expect(b.reply).toBe('北京明天的天气：雨，气温：18~24度');
     // a burst: every user message is followed by its own answer
     await Promise.all(['你好', '谢谢', '你好', '谢谢', '你好'].map((text) => say('p1', id, text)));
     const { messages, total } = (await t.http().get(`${D}/sessions/${id}/messages?limit=100`).set('X-LLMOS-User', 'p1').expect(200)).body;
     expect(total).toBe(14);
+    expect(messages.slice(0, 4).map((m: { text: string }) => m.text)).toEqual(['今天的天气怎么样？', a.reply, '不对，是明天', b.reply]);
     messages.forEach((m: { role: string; text: string }, i: number) => {
       expect(m.role).toBe(i % 2 ? 'bot' : 'user');
       if (m.role === 'bot' && i >= 4) expect(m.text).toMatch(messages[i - 1].text === '你好' ? /您好/ : /不客气/);

@@ -13,6 +13,8 @@ export interface FakeOpenMeteo {
   forecastUrl: string;
   /** up: answers; down: 503 to everything; requests counts calls */
   mode: 'up' | 'down';
+  /** each answer waits this long (a slow service) */
+  delayMs: number;
   requests: number;
   close: () => Promise<void>;
 }
@@ -22,14 +24,15 @@ export interface FakeOpenMeteo {
  * APIs with their real response shapes; Beijing is 25 °C and clear now, tomorrow rain 18~24.
  */
 export async function startFakeOpenMeteo(): Promise<FakeOpenMeteo> {
-  const state = { mode: 'up' as 'up' | 'down', requests: 0 };
+  const state = { mode: 'up' as 'up' | 'down', requests: 0, delayMs: 0 };
   const server: Server = createServer((req, res) => {
     state.requests++;
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
+    const json = (status: number, body: unknown) =>
+      setTimeout(() => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      }, state.delayMs);
     if (state.mode === 'down') return json(503, { error: true, reason: 'maintenance' });
     if (url.pathname === '/v1/search') {
       const name = url.searchParams.get('name') ?? '';
@@ -67,6 +70,12 @@ export async function startFakeOpenMeteo(): Promise<FakeOpenMeteo> {
     },
     set mode(m) {
       state.mode = m;
+    },
+    get delayMs() {
+      return state.delayMs;
+    },
+    set delayMs(ms) {
+      state.delayMs = ms;
     },
     get requests() {
       return state.requests;
