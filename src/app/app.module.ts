@@ -7,6 +7,7 @@ import { validationPipe } from '../common/validation';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DataModule } from '../data/data.module';
+import { DialogueModule } from '../dialogue/dialogue.module';
 import { EmbeddingsModule } from '../embeddings/embeddings.module';
 import { HealthModule } from '../health/health.module';
 import { GenerationModule } from '../generation/generation.module';
@@ -43,6 +44,7 @@ export class AppModule {
         RerankModule,
         SearchModule,
         RecommendationModule,
+        DialogueModule,
         UsageModule,
       ],
       providers: [

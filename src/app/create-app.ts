@@ -35,7 +35,7 @@ export async function createApp(config: AppConfig, options: { bufferLogs?: boole
   const inFlight = new InFlightTracker();
   // The access log comes right after the request id and before anything that can answer
   // on its own (body parsers: 400, 413), so every response gets its line.
-  app.use(requestIdMiddleware, accessLog, inFlight.middleware, app.get(MetricsService).httpMiddleware, ...bodyParsers(config.bodyLimitBytes, [...nluImportBodyLimits(config), ...bulkBodyLimits(config)]));
+  app.use(requestIdMiddleware, accessLog, inFlight.middleware, app.get(MetricsService).httpMiddleware, ...bodyParsers(config.bodyLimitBytes, [...nluImportBodyLimits(config), ...bulkBodyLimits(config), ...dialogueFileRoutes(config)]));
   if (config.corsOrigins.length) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'] });
   }
@@ -58,5 +58,14 @@ function nluImportBodyLimits(config: AppConfig): RouteBodyLimit[] {
   return [
     { ...limit, path: '/api/v1/nlu/import' },
     { ...limit, path: '/api/v1/nlu/import/file', raw: true },
+  ];
+}
+
+/** Domain and conversation-test files are the request body itself (YAML), read by the route so problems carry line numbers. */
+function dialogueFileRoutes(config: AppConfig): RouteBodyLimit[] {
+  const file = { limitBytes: config.bodyLimitBytes, setting: 'BODY_LIMIT', raw: true } as const;
+  return [
+    { ...file, method: 'PUT', path: /^\/api\/v1\/dialogue\/assistants\/[^/]+\/domain$/ },
+    { ...file, method: 'POST', path: /^\/api\/v1\/dialogue\/assistants\/[^/]+\/test$/ },
   ];
 }

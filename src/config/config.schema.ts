@@ -83,6 +83,13 @@ export const SETTINGS = {
   REC_POPULARITY_HALF_LIFE_HOURS: { kind: 'number', default: '168', min: 0, max: 1000000, description: 'Half-life of an event in the popularity source (cold start, fill-up); 0 = no decay.' },
   REC_HISTORY_LIMIT: { kind: 'int', default: '500', min: 1, max: 100000, description: 'Most recent events of a user read at request time (fold-in of the item-item models).' },
   REC_CACHE_TTL_MS: { kind: 'int', default: '5000', min: 0, max: 3600000, description: 'How long a replica reuses a project\'s catalog snapshot and popularity scores; writes through this replica refresh them at once.' },
+  DIALOGUE_WEATHER_GEOCODING_URL: { kind: 'string', default: 'https://geocoding-api.open-meteo.com/v1/search', description: 'Open-Meteo geocoding API of the weather skill (a self-hosted Open-Meteo or a test server may stand in).' },
+  DIALOGUE_WEATHER_FORECAST_URL: { kind: 'string', default: 'https://api.open-meteo.com/v1/forecast', description: 'Open-Meteo forecast API of the weather skill.' },
+  DIALOGUE_WEATHER_TIMEOUT_MS: { kind: 'int', default: '3000', min: 1, max: 60000, description: 'Timeout of one weather API call; after it (and the retries) the assistant says the weather service is unavailable.' },
+  DIALOGUE_WEATHER_RETRIES: { kind: 'int', default: '1', min: 0, max: 5, description: 'Retries of a weather API call that failed on the network or with a 5xx.' },
+  DIALOGUE_TURN_TIMEOUT_MS: { kind: 'int', default: '30000', min: 100, max: 600000, description: 'A turn of a dialogue session that has run (or waited without progress) this long is given up, so the session\'s later messages are not blocked by a replica that died mid-turn.' },
+  DIALOGUE_EXAMPLE_SIMILARITY: { kind: 'number', default: '0.45', min: 0, max: 1, description: 'Without a keyword, pattern or trained NLU model naming an intent, a message takes the intent of its most similar domain example (character bigrams, Dice) at or above this similarity; below it the assistant asks a clarifying question.' },
+  DIALOGUE_FAQ_SEED: { kind: 'bool', default: 'true', description: 'On a start where the default project has no shop-faq collection, create it with the bundled shop assistant\'s Q&A (returns, shipping, membership), which its FAQ skill answers from.' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -34,6 +34,6 @@ import { TrainingService } from './training.service';
     EventsRepository,
     ModelsRepository,
   ],
-  exports: [RecommendService, CatalogService],
+  exports: [RecommendService, CatalogService, QueryService],
 })
 export class RecommendationModule {}

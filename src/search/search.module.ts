@@ -19,6 +19,6 @@ import { SearchService } from './search.service';
   imports: [EmbeddingsModule, RerankModule, GenerationModule, JobsModule],
   controllers: [CollectionsController, DocumentsController, SearchController],
   providers: [CollectionsService, DocumentsService, SearchService, AnswerService, CollectionsRepository, DocumentsRepository, ChunksRepository],
-  exports: [SearchService],
+  exports: [SearchService, AnswerService, CollectionsService, DocumentsService],
 })
 export class SearchModule {}

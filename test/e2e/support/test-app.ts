@@ -48,6 +48,7 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     // Suites that test NLU turn this on; the others skip training a model at start-up.
     NLU_BOOTSTRAP: 'false',
     REC_DEMO: 'false',
+    DIALOGUE_FAQ_SEED: 'false',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   });

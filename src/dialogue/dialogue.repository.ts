@@ -1,0 +1,181 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { DialogueState } from './engine/tracker';
+
+export interface SessionRow {
+  id: string;
+  projectId: string;
+  assistant: string;
+  userId: string;
+  state: DialogueState;
+  profile: Record<string, unknown>;
+  status: 'bot' | 'handoff';
+  served: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface MessageRow {
+  id: number;
+  role: 'user' | 'bot' | 'agent';
+  text: string;
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface OrderRow {
+  id: number;
+  itemId: string;
+  title: string;
+  quantity: number;
+  unitPrice: number;
+  total: number;
+  memberTotal: number | null;
+  status: string;
+  createdAt: Date;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SESSION = `id, project_id AS "projectId", assistant, user_id AS "userId", state, profile, status, served::int AS served, created_at AS "createdAt", updated_at AS "updatedAt"`;
+const ORDER = `id::int AS id, item_id AS "itemId", title, quantity, unit_price::float8 AS "unitPrice", total::float8 AS total, member_total::float8 AS "memberTotal", status, created_at AS "createdAt"`;
+
+/** dialogue_* tables; every query names the project (and the end user where a session is read). */
+@Injectable()
+export class DialogueRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async assistant(project: string, name: string): Promise<{ source: string; domain: unknown; updatedAt: Date } | null> {
+    const rows: { source: string; domain: unknown; updatedAt: Date }[] = await this.ds.query(`SELECT source, domain, updated_at AS "updatedAt" FROM dialogue_assistants WHERE project_id = $1 AND name = $2`, [project, name]);
+    return rows[0] ?? null;
+  }
+
+  async assistants(project: string): Promise<{ name: string; updatedAt: Date }[]> {
+    return this.ds.query(`SELECT name, updated_at AS "updatedAt" FROM dialogue_assistants WHERE project_id = $1 ORDER BY name`, [project]);
+  }
+
+  async putAssistant(project: string, name: string, source: string, domain: unknown): Promise<void> {
+    await this.ds.query(
+      `INSERT INTO dialogue_assistants (project_id, name, source, domain) VALUES ($1, $2, $3, $4::jsonb)
+       ON CONFLICT (project_id, name) DO UPDATE SET source = EXCLUDED.source, domain = EXCLUDED.domain, updated_at = now()`,
+      [project, name, source, JSON.stringify(domain)],
+    );
+  }
+
+  async createSession(project: string, assistant: string, userId: string, state: DialogueState, profile: Record<string, unknown>): Promise<SessionRow> {
+    const rows: SessionRow[] = await this.ds.query(
+      `INSERT INTO dialogue_sessions (id, project_id, assistant, user_id, state, profile) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb) RETURNING ${SESSION}`,
+      [randomUUID(), project, assistant, userId, JSON.stringify(state), JSON.stringify(profile)],
+    );
+    return rows[0];
+  }
+
+  /** A session of this project and end user (null for anyone else's). */
+  async session(project: string, userId: string | null, id: string): Promise<SessionRow | null> {
+    if (!UUID.test(id)) return null;
+    const rows: SessionRow[] = await this.ds.query(`SELECT ${SESSION} FROM dialogue_sessions WHERE id = $1 AND project_id = $2 AND ($3::text IS NULL OR user_id = $3)`, [id, project, userId]);
+    return rows[0] ?? null;
+  }
+
+  /** The end user's most recent session with an assistant (the REST channel keeps one per sender). */
+  async latestSession(project: string, assistant: string, userId: string): Promise<SessionRow | null> {
+    const rows: SessionRow[] = await this.ds.query(`SELECT ${SESSION} FROM dialogue_sessions WHERE project_id = $1 AND assistant = $2 AND user_id = $3 ORDER BY updated_at DESC LIMIT 1`, [project, assistant, userId]);
+    return rows[0] ?? null;
+  }
+
+  async deleteSession(project: string, userId: string, id: string): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    const rows: unknown[] = await this.ds.query(`WITH d AS (DELETE FROM dialogue_sessions WHERE id = $1 AND project_id = $2 AND user_id = $3 RETURNING id) SELECT id FROM d`, [id, project, userId]);
+    return rows.length > 0;
+  }
+
+  /** Takes the session's next turn ticket (one atomic UPDATE: replicas agree on the order); null when the session is not this project's and user's. */
+  async takeTicket(project: string, userId: string | null, id: string): Promise<number | null> {
+    if (!UUID.test(id)) return null;
+    // (UPDATE ... RETURNING inside a CTE: TypeORM answers a bare UPDATE with [rows, count])
+    const rows: { ticket: string }[] = await this.ds.query(
+      `WITH u AS (UPDATE dialogue_sessions SET ticket = ticket + 1 WHERE id = $1 AND project_id = $2 AND ($3::text IS NULL OR user_id = $3) RETURNING ticket) SELECT ticket FROM u`,
+      [id, project, userId],
+    );
+    return rows.length ? Number(rows[0].ticket) : null;
+  }
+
+  /** How far the session's turns are served, and for how long the current turn has been running. */
+  async progress(id: string): Promise<{ served: number; runningMs: number | null } | null> {
+    const rows: { served: string; running: number | null }[] = await this.ds.query(
+      `SELECT served, (EXTRACT(EPOCH FROM (clock_timestamp() - turn_started_at)) * 1000)::float8 AS running FROM dialogue_sessions WHERE id = $1`,
+      [id],
+    );
+    return rows.length ? { served: Number(rows[0].served), runningMs: rows[0].running } : null;
+  }
+
+  /** Marks the turn after `served` as running if it is the next one, returning the session and its uploaded domain (one round trip). */
+  async beginTurn(id: string, served: number): Promise<(SessionRow & { uploadedDomain: unknown }) | null> {
+    const rows: (SessionRow & { uploadedDomain: unknown })[] = await this.ds.query(
+      `WITH u AS (UPDATE dialogue_sessions SET turn_started_at = clock_timestamp() WHERE id = $1 AND served = $2 RETURNING *)
+       SELECT u.id, u.project_id AS "projectId", u.assistant, u.user_id AS "userId", u.state, u.profile, u.status, u.served::int AS served, u.created_at AS "createdAt", u.updated_at AS "updatedAt", a.domain AS "uploadedDomain"
+       FROM u LEFT JOIN dialogue_assistants a ON a.project_id = u.project_id AND a.name = u.assistant`,
+      [id, served],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** A predecessor that never finished (its replica died): its ticket is given up so the queue moves on. */
+  async skipTurn(id: string, served: number): Promise<void> {
+    await this.ds.query(`UPDATE dialogue_sessions SET served = served + 1, turn_started_at = NULL WHERE id = $1 AND served = $2`, [id, served]);
+  }
+
+  /** Commits one turn: its messages, the new state, and the ticket served, in one statement (atomic, one round trip). */
+  async finishTurn(id: string, ticket: number, turn: { state?: DialogueState; status?: 'bot' | 'handoff'; messages: Omit<MessageRow, 'id' | 'createdAt'>[]; project: string }): Promise<void> {
+    await this.ds.query(
+      `WITH m AS (INSERT INTO dialogue_messages (session_id, project_id, role, text, data) SELECT $1, $2, r.role, r.text, r.data FROM ROWS FROM (jsonb_to_recordset($3::jsonb) AS (role text, text text, data jsonb)) WITH ORDINALITY AS r(role, text, data, n) ORDER BY r.n)
+       UPDATE dialogue_sessions SET state = COALESCE($4::jsonb, state), status = COALESCE($5, status), served = GREATEST(served, $6), turn_started_at = NULL, updated_at = now() WHERE id = $1`,
+      [id, turn.project, JSON.stringify(turn.messages), turn.state ? JSON.stringify(turn.state) : null, turn.status ?? null, ticket],
+    );
+  }
+
+  async messages(id: string, limit: number, offset: number): Promise<{ messages: MessageRow[]; total: number }> {
+    const messages: MessageRow[] = await this.ds.query(`SELECT id::int AS id, role, text, data, created_at AS "createdAt" FROM dialogue_messages WHERE session_id = $1 ORDER BY id LIMIT $2 OFFSET $3`, [id, limit, offset]);
+    const [{ n }]: { n: string }[] = await this.ds.query(`SELECT count(*) AS n FROM dialogue_messages WHERE session_id = $1`, [id]);
+    return { messages, total: Number(n) };
+  }
+
+  async recentMessages(id: string, n: number): Promise<MessageRow[]> {
+    const rows: MessageRow[] = await this.ds.query(`SELECT id::int AS id, role, text, data, created_at AS "createdAt" FROM dialogue_messages WHERE session_id = $1 ORDER BY id DESC LIMIT $2`, [id, n]);
+    return rows.reverse();
+  }
+
+  async handoffs(project: string, limit: number, offset: number): Promise<{ sessions: SessionRow[]; total: number }> {
+    const sessions: SessionRow[] = await this.ds.query(`SELECT ${SESSION} FROM dialogue_sessions WHERE project_id = $1 AND status = 'handoff' ORDER BY updated_at LIMIT $2 OFFSET $3`, [project, limit, offset]);
+    const [{ n }]: { n: string }[] = await this.ds.query(`SELECT count(*) AS n FROM dialogue_sessions WHERE project_id = $1 AND status = 'handoff'`, [project]);
+    return { sessions, total: Number(n) };
+  }
+
+  /** An agent's reply (and optionally the conversation handed back to the bot). */
+  async agentReply(project: string, id: string, text: string, release: boolean): Promise<MessageRow | null> {
+    return this.ds.transaction(async (m) => {
+      const found: unknown[] = await m.query(`SELECT id FROM dialogue_sessions WHERE id = $1 AND project_id = $2 FOR UPDATE`, [id, project]);
+      if (!found.length) return null;
+      const rows: MessageRow[] = await m.query(
+        `INSERT INTO dialogue_messages (session_id, project_id, role, text, data) VALUES ($1, $2, 'agent', $3, '{}') RETURNING id::int AS id, role, text, data, created_at AS "createdAt"`,
+        [id, project, text],
+      );
+      await m.query(`UPDATE dialogue_sessions SET status = $2, updated_at = now() WHERE id = $1`, [id, release ? 'bot' : 'handoff']);
+      return rows[0];
+    });
+  }
+
+  async createOrder(project: string, o: { sessionId: string; userId: string; itemId: string; title: string; quantity: number; unitPrice: number; total: number; memberTotal: number | null }): Promise<OrderRow> {
+    const rows: OrderRow[] = await this.ds.query(
+      `INSERT INTO dialogue_orders (project_id, session_id, user_id, item_id, title, quantity, unit_price, total, member_total) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${ORDER}`,
+      [project, o.sessionId, o.userId, o.itemId, o.title, o.quantity, o.unitPrice, o.total, o.memberTotal],
+    );
+    return rows[0];
+  }
+
+  async latestOrder(project: string, userId: string): Promise<OrderRow | null> {
+    const rows: OrderRow[] = await this.ds.query(`SELECT ${ORDER} FROM dialogue_orders WHERE project_id = $1 AND user_id = $2 ORDER BY id DESC LIMIT 1`, [project, userId]);
+    return rows[0] ?? null;
+  }
+}

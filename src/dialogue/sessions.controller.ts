@@ -1,0 +1,69 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { CurrentProject } from '../auth/principal';
+import { ApiErrors } from '../common/api-errors.decorator';
+import { BUNDLED_ASSISTANT } from './assistants.service';
+import { DialogueService } from './dialogue.service';
+import { MessagePageDto, OpenSessionDto, PageQueryDto, SessionDto, TurnReplyDto, UserMessageDto } from './dialogue.dto';
+import { EndUser } from './end-user';
+
+const USER_HEADER = { name: 'X-LLMOS-User', required: false, description: "The end user this request speaks for (default: the key's owner); another user's session is a 404." };
+
+@ApiTags('dialogue')
+@ApiBearerAuth()
+@ApiHeader(USER_HEADER)
+@Controller('api/v1/dialogue/sessions')
+export class SessionsController {
+  constructor(private readonly dialogue: DialogueService) {}
+
+  /** Opens a conversation of the end user with an assistant. */
+  @Post()
+  @ApiBody({
+    type: OpenSessionDto,
+    examples: {
+      zh: { summary: '上海的包年会员', value: { assistant: 'shop', profile: { city: '上海', membership: 'annual' } } },
+      en: { summary: 'A new shopper', value: { assistant: 'shop' } },
+    },
+  })
+  @ApiErrors(400, 401, 404)
+  openDialogueSession(@CurrentProject() project: string, @EndUser() user: string, @Body() body: OpenSessionDto): Promise<SessionDto> {
+    return this.dialogue.open(project, user, body.assistant ?? BUNDLED_ASSISTANT, body.profile ?? {});
+  }
+
+  /** A conversation's status, slots and form. */
+  @Get(':id')
+  @ApiErrors(401, 404)
+  getDialogueSession(@CurrentProject() project: string, @EndUser() user: string, @Param('id') id: string): Promise<SessionDto> {
+    return this.dialogue.get(project, user, id);
+  }
+
+  /** Sends a user message; messages to one session are answered in the order they arrived, one at a time (also across replicas). */
+  @Post(':id/messages')
+  @HttpCode(200)
+  @ApiBody({
+    type: UserMessageDto,
+    examples: {
+      zh: { summary: '订购小说', value: { text: '我要订购一本小说' } },
+      en: { summary: 'Weather', value: { text: "what's the weather like today?" } },
+    },
+  })
+  @ApiErrors(400, 401, 404, 503)
+  postDialogueMessage(@CurrentProject() project: string, @EndUser() user: string, @Param('id') id: string, @Body() body: UserMessageDto): Promise<TurnReplyDto> {
+    return this.dialogue.message(project, user, id, body.text);
+  }
+
+  /** The conversation's messages, oldest first (user, bot and agent). */
+  @Get(':id/messages')
+  @ApiErrors(400, 401, 404)
+  listDialogueMessages(@CurrentProject() project: string, @EndUser() user: string, @Param('id') id: string, @Query() q: PageQueryDto): Promise<MessagePageDto> {
+    return this.dialogue.history(project, user, id, q.limit ?? 50, q.offset ?? 0);
+  }
+
+  /** Deletes a conversation and its messages (orders it placed stay). */
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiErrors(401, 404)
+  async deleteDialogueSession(@CurrentProject() project: string, @EndUser() user: string, @Param('id') id: string): Promise<void> {
+    await this.dialogue.remove(project, user, id);
+  }
+}
