@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     const delay = settingNumber(config, 'SHUTDOWN_DELAY_MS');
-    logger.log(`${signal}: not ready${delay ? `, serving ${delay} ms more while load balancers take this replica out` : ''}; draining (up to ${config.shutdownTimeoutMs} ms), then closing models and database`);
+    logger.log(`${signal}: draining (up to ${config.shutdownTimeoutMs} ms${delay ? `, after serving ${delay} ms more with /health/ready false while load balancers take this replica out` : ''}), then closing models and database`);
     app.get(ReadinessService).markDraining();
     // Kubernetes removes a pod from its Service some time after sending SIGTERM: requests keep coming meanwhile.
     if (delay) await new Promise((r) => setTimeout(r, delay));
