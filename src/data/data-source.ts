@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { extname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, Migration } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { AppConfig, parseSize } from '../config/app-config';
 import { SETTINGS } from '../config/config.schema';
@@ -106,16 +106,13 @@ const MIGRATION_LOCK = 0x6c6c6d6f;
  * find nothing pending, instead of racing to create the same tables. The embedded database
  * has one process (and one connection), so it needs no lock.
  */
-export async function runMigrationsExclusively(ds: DataSource, kind: DatabaseKind): Promise<void> {
-  if (kind === 'pglite') {
-    await ds.runMigrations({ transaction: 'each' });
-    return;
-  }
+export async function runMigrationsExclusively(ds: DataSource, kind: DatabaseKind): Promise<Migration[]> {
+  if (kind === 'pglite') return ds.runMigrations({ transaction: 'each' });
   const lock = ds.createQueryRunner();
   await lock.connect();
   try {
     await lock.query(`SELECT pg_advisory_lock($1)`, [MIGRATION_LOCK]);
-    await ds.runMigrations({ transaction: 'each' });
+    return await ds.runMigrations({ transaction: 'each' });
   } finally {
     await lock.query(`SELECT pg_advisory_unlock($1)`, [MIGRATION_LOCK]).catch(() => undefined);
     await lock.release();

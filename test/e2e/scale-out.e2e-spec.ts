@@ -174,12 +174,14 @@ describe('scale-out: three replicas on one PostgreSQL and Redis', () => {
   it('a quota of N requests per minute admits N in total across the replicas (counted in Redis)', async () => {
     if (skip) return;
     const N = 12;
-    expect((await request(port(0), 'POST', '/api/v1/projects', { id: 'limited', quotas: { requestsPerMinute: N } })).status).toBe(201);
+    // a new project each run: Redis outlives the test database
+    const project = `limited-${Date.now().toString(36)}`;
+    expect((await request(port(0), 'POST', '/api/v1/projects', { id: project, quotas: { requestsPerMinute: N } })).status).toBe(201);
     for (let attempt = 0; ; attempt++) {
       // one burst inside one UTC minute (a burst that straddles a minute boundary is sent again)
       const minute = Math.floor(Date.now() / 60_000);
       if (60_000 - (Date.now() % 60_000) < 5000) await new Promise((r) => setTimeout(r, 60_000 - (Date.now() % 60_000) + 50));
-      const answers = await Promise.all(Array.from({ length: 3 * N }, (_, k) => request(port(k % 3), 'GET', '/api/v1/jobs', undefined, { 'x-llmos-project': 'limited' })));
+      const answers = await Promise.all(Array.from({ length: 3 * N }, (_, k) => request(port(k % 3), 'GET', '/api/v1/jobs', undefined, { 'x-llmos-project': project })));
       if (Math.floor(Date.now() / 60_000) !== minute && attempt < 2) continue;
       const statuses = answers.map((a) => a.status);
       expect(statuses.filter((s) => s === 200)).toHaveLength(N);
