@@ -11,6 +11,7 @@ import { ApiKeysService } from './api-keys.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { RateLimitGuard } from './rate-limit.guard';
+import { SharedThrottlerStorage } from './shared-throttler-storage';
 
 /**
  * API keys, roles and rate limits. The guards run on every route, authentication first.
@@ -25,7 +26,7 @@ import { RateLimitGuard } from './rate-limit.guard';
       useFactory: (config: AppConfig, redis: RedisConnection) => ({
         throttlers: [{ ttl: config.rateLimitTtlMs, limit: config.rateLimitMax || Number.MAX_SAFE_INTEGER }],
         skipIf: () => config.rateLimitMax === 0,
-        ...(redis.client ? { storage: new ThrottlerStorageRedisService(redis.client) } : {}),
+        ...(redis.client ? { storage: new SharedThrottlerStorage(new ThrottlerStorageRedisService(redis.client)) } : {}),
       }),
     }),
   ],

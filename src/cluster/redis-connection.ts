@@ -20,7 +20,8 @@ export class RedisConnection implements OnApplicationShutdown {
       if (replicas > 1) this.logger.warn(`REPLICAS=${replicas} without REDIS_URL: rate limits and requestsPerMinute quotas are counted per process, so together the replicas admit up to ${replicas} times each limit; set REDIS_URL to share them`);
       return;
     }
-    this.client = new Redis(url, { maxRetriesPerRequest: 2, connectTimeout: 5000, lazyConnect: false });
+    // no offline queue: while disconnected a command fails at once and callers count locally, rather than requests waiting
+    this.client = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5000, enableOfflineQueue: false });
     let down = false;
     this.client.on('error', (err: Error) => {
       if (!down) this.logger.warn(`Redis (${new URL(url).host}) unavailable: ${err.message}`);
