@@ -12,7 +12,7 @@ import { loadBundledTrainingData, splitTrainTest } from './data';
 import { NluDataRepository } from './nlu-data.repository';
 import { NluModelSource } from './nlu-model-source';
 import { NluModelsRepository } from './nlu-models.repository';
-import { NluService } from './nlu.service';
+import { NluService, PreparedNluModel } from './nlu.service';
 import { NluMetrics } from './nlu-metrics';
 import { EmbeddingsService } from '../embeddings/embeddings.service';
 import { INTENT_ONNX_FILE } from './runtime/artifact-files';
@@ -51,8 +51,12 @@ interface RunningJob {
 }
 
 const MIN_EXAMPLES = 2;
+/** how long a version loaded ahead of its activation by another replica is kept waiting for it */
+const PREPARED_TTL_MS = 120_000;
 export const NLU_TRAIN_JOB = 'nlu.train';
 export const NLU_ACTIVATED_TOPIC = 'nlu.activated';
+/** a version's artifacts are stored: replicas serving the project fetch them before it is activated */
+export const NLU_TRAINED_TOPIC = 'nlu.trained';
 
 /**
  * Training jobs, model versions and activation, and evaluation, per project. One run at a
@@ -82,6 +86,8 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
   private readonly serials = new Map<string, Promise<unknown>>();
   /** the default project's model was loaded here once (readiness) */
   private defaultServed = false;
+  /** versions another replica announced as trained, loaded here ahead of their activation */
+  private readonly prepared = new Map<number, Promise<PreparedNluModel | undefined>>();
 
   constructor(
     private readonly data: NluDataRepository,
@@ -105,6 +111,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
       },
     });
     cluster?.subscribe(NLU_ACTIVATED_TOPIC, (d) => this.sync(String(d.project)));
+    cluster?.subscribe(NLU_TRAINED_TOPIC, (d) => this.prefetch(String(d.project), Number(d.version)));
     cluster?.onResync(async () => {
       for (const project of new Set([DEFAULT_PROJECT, ...this.nlu.loadedProjects()])) await this.sync(project);
     });
@@ -255,6 +262,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
         metrics: { intent: m.metrics, entities: artifacts.metrics.entities, timings: artifacts.metrics.timings },
       });
       await this.artifacts.record(job.version, artifacts.files);
+      if (request.activate ?? true) await this.cluster?.publish(NLU_TRAINED_TOPIC, { project: job.project, version: job.version });
       const served = await this.finish(job.project, job.version, request.activate ?? true, startedAt);
       finished('ready');
       this.logger.log(`NLU training v${job.version} (project ${job.project}) done in ${artifacts.metrics.timings.totalMs} ms (validation accuracy ${m.metrics.valAccuracy?.toFixed(3) ?? 'n/a'})${served ? '' : '; not activated'}`);
@@ -319,9 +327,34 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     await this.serialized(project, async () => {
       const active = await this.models.activeVersion(project);
       if (active === null || active === this.nlu.activeVersion(project)) return;
-      this.logger.log(`NLU model v${active} of project ${project} was activated by another replica; serving it`);
-      await this.serve(project, active, false);
+      const t0 = Date.now();
+      const ready = await this.prepared.get(active);
+      this.prepared.delete(active);
+      if (ready) this.nlu.install(ready);
+      else await this.serve(project, active, false);
+      if (project === DEFAULT_PROJECT) this.defaultServed = true;
+      this.logger.log(`NLU model v${active} of project ${project} was activated by another replica: serving it ${Date.now() - t0} ms later${ready ? ' (loaded when it was trained)' : ''}`);
     });
+  }
+
+  /**
+   * Loads a version another replica just trained (files and pool), so that its activation
+   * only swaps it in; freed after PREPARED_TTL_MS if it is never activated (activate: false
+   * runs are not announced; an explicit activation meanwhile can still win).
+   */
+  private prefetch(project: string, version: number): void {
+    if (project !== DEFAULT_PROJECT && this.nlu.activeVersion(project) === undefined) return;
+    if (this.prepared.has(version)) return;
+    const loading = (async () => this.nlu.prepare(await this.source.model(project, version, true), await this.source.entities(project)))().catch((err: Error) => {
+      this.logger.warn(`Preparing NLU model v${version} of project ${project} failed (it loads on activation instead): ${err.message}`);
+      return undefined;
+    });
+    this.prepared.set(version, loading);
+    setTimeout(() => {
+      if (this.prepared.get(version) !== loading) return;
+      this.prepared.delete(version);
+      void loading.then((p) => p && this.nlu.discard(p));
+    }, PREPARED_TTL_MS).unref();
   }
 
   private trainInWorker(data: NluTrainingData, onProgress: (p: TrainingProgress) => void, signal?: AbortSignal, extra: Partial<NluTrainingOptions> = {}): Promise<TrainedArtifacts> {
