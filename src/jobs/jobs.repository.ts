@@ -65,6 +65,17 @@ export class JobsRepository {
     return rows.length === 1;
   }
 
+  /** Names what a reserved job works on, once the module knows it (the version it created after the job). */
+  async describe(id: string, owner: string, subject: string, input: Record<string, unknown>): Promise<void> {
+    await this.ds.query(`UPDATE jobs SET subject = $3, input = $4::jsonb WHERE id = $1 AND status = 'queued' AND lease_owner = $2`, [id, owner, subject, JSON.stringify(input)]);
+  }
+
+  /** Projects with a queued or running job of `kind` (on any replica). */
+  async openProjects(kind: string): Promise<string[]> {
+    const rows: { projectId: string }[] = await this.ds.query(`SELECT DISTINCT project_id AS "projectId" FROM jobs WHERE kind = $1 AND status IN ('queued', 'running')`, [kind]);
+    return rows.map((r) => r.projectId);
+  }
+
   /** Gives a reserved job to whichever replica claims it first. */
   async release(id: string, owner: string): Promise<void> {
     await this.ds.query(`UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND status = 'queued' AND lease_owner = $2`, [id, owner]);

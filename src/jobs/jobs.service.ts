@@ -115,6 +115,17 @@ export class JobsService implements OnModuleInit, OnApplicationBootstrap, OnModu
     return null;
   }
 
+  /** Sets a created job's subject and input before `submit` (when the module's own row is created after the job). */
+  async describe(job: Job, subject: string, input: Record<string, unknown>): Promise<Job> {
+    await this.repo.describe(job.id, this.owner, subject, input);
+    return { ...job, subject, input };
+  }
+
+  /** Projects with a queued or running job of `kind` on any replica. */
+  openProjects(kind: string): Promise<string[]> {
+    return this.repo.openProjects(kind);
+  }
+
   /** Ends a created job that will not run (e.g. its subject was taken meanwhile). */
   async cancel(id: string, reason: string): Promise<void> {
     await this.repo.finish(id, this.owner, 'cancelled', null, reason);

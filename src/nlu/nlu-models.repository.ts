@@ -112,12 +112,13 @@ export class NluModelsRepository implements ArtifactDb {
     return new Set(rows.map((r) => r.version));
   }
 
-  /** Marks runs (of every project) that were training when the process stopped as failed; returns their versions. */
-  async failInterrupted(): Promise<number[]> {
+  /** Marks runs (of every project but `running`'s) that were training when their process stopped as failed; returns their versions. */
+  async failInterrupted(running: string[] = []): Promise<number[]> {
     // Through a CTE: a bare UPDATE ... RETURNING comes back from TypeORM as [rows, count].
     const rows: { version: number }[] = await this.ds.query(
-      `WITH failed AS (UPDATE nlu_models SET status = 'failed', error = 'interrupted: the server stopped during training', finished_at = now() WHERE status = 'training' RETURNING version)
+      `WITH failed AS (UPDATE nlu_models SET status = 'failed', error = 'interrupted: the server stopped during training', finished_at = now() WHERE status = 'training' AND NOT (project_id = ANY($1::varchar[])) RETURNING version)
        SELECT version FROM failed`,
+      [running],
     );
     return rows.map((r) => r.version);
   }

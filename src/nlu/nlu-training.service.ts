@@ -131,8 +131,9 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    // On a shared database the open runs are other replicas' (or re-run when their lease expires: JobsService).
-    const interrupted = this.jobs.shared ? [] : await this.models.failInterrupted();
+    // On a shared database a run whose project has an open job is another replica's (or re-run when its
+    // lease expires: JobsService); the job is created before the run's row, so a run without one is orphaned.
+    const interrupted = await this.models.failInterrupted(this.jobs.shared ? await this.jobs.openProjects(NLU_TRAIN_JOB) : []);
     for (const v of interrupted) await this.artifacts.remove(v);
     if (interrupted.length) this.logger.warn(`${interrupted.length} NLU training run(s) were interrupted by the last shutdown`);
     const bootstrap = settingBool(this.config, 'NLU_BOOTSTRAP');
@@ -187,14 +188,20 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
       const data = await this.data.load(project);
       const intents = new Set(data.examples.map((e) => e.intent));
       if (data.examples.length < MIN_EXAMPLES || intents.size < 2) throw new BadInputError('Training needs examples of at least two intents; import or add some first');
-      const row = await this.models.startTraining(project, data.examples.length);
+      // the job first (reserved by this replica), then the run's row: a training row always has an open job
+      const reserved = await this.jobs.create(project, NLU_TRAIN_JOB, '', {});
+      const row = await this.models.startTraining(project, data.examples.length).catch(async (err: unknown) => {
+        await this.jobs.cancel(reserved.id, (err as Error).message);
+        throw err;
+      });
       if (!row) {
         const other = await this.models.training(project);
+        await this.jobs.cancel(reserved.id, `version ${other ?? '?'} of the project is training`);
         throw new ConflictError(`Training of version ${other ?? '?'} is still running (on another replica); GET /api/v1/nlu/train/${other ?? ''}`.trimEnd());
       }
       const entry: RunningJob = { project, version: row.version, data, progress: { phase: 'queued' }, abort: new AbortController(), done: Promise.resolve() };
       this.running.set(project, entry);
-      const job = await this.jobs.create(project, NLU_TRAIN_JOB, `v${row.version}`, { version: row.version, options: { ...options }, startedAt: new Date(row.createdAt).toISOString() });
+      const job = await this.jobs.describe(reserved, `v${row.version}`, { version: row.version, options: { ...options }, startedAt: new Date(row.createdAt).toISOString() });
       const here = this.jobs.submit(job);
       entry.done = (here ?? Promise.resolve()).finally(() => {
         if (this.running.get(project) === entry) this.running.delete(project);
@@ -209,6 +216,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
   private async runTraining(job: Job, ctx: JobContext): Promise<Record<string, unknown>> {
     const project = job.projectId;
     const version = Number(job.input.version);
+    if (!Number.isInteger(version)) throw new Error('the replica that created this job stopped before it created the run');
     let entry = this.running.get(project);
     if (entry?.version !== version) {
       entry = { project, version, progress: { phase: 'queued' }, abort: new AbortController(), done: Promise.resolve() };

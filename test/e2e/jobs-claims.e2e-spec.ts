@@ -63,7 +63,16 @@ describe.each(testDatabases())('job claims on %s', (kind) => {
     const own = await repo.insert('default', 'k.reserved', 'v2', {}, 'replica-a', LEASE);
     expect(await repo.startReserved(own.id, 'replica-b', LEASE)).toBe(false);
     expect(await repo.startReserved(own.id, 'replica-a', LEASE)).toBe(true);
+    expect(await repo.openProjects('k.reserved')).toEqual(['default']);
     expect(await repo.finish(own.id, 'replica-a', 'failed', null, 'bad data')).toBe(true);
+    expect(await repo.openProjects('k.reserved')).toEqual([]);
+    // a reserved job is described by its creator only, before it starts
+    const later = await repo.insert('default', 'k.reserved', '', {}, 'replica-a', LEASE);
+    await repo.describe(later.id, 'replica-b', 'v9', { version: 9 });
+    expect(await repo.get('default', later.id)).toMatchObject({ subject: '', input: {} });
+    await repo.describe(later.id, 'replica-a', 'v3', { version: 3 });
+    expect(await repo.get('default', later.id)).toMatchObject({ subject: 'v3', input: { version: 3 } });
+    await repo.finish(later.id, 'replica-a', 'cancelled', null, 'test');
   });
 
   it('replicas claiming at once take every queued job exactly once', async () => {
