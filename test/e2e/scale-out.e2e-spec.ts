@@ -70,7 +70,11 @@ async function reachable(): Promise<string | null> {
   }
 }
 
-describe('scale-out: three replicas on one PostgreSQL and Redis', () => {
+// Without a PostgreSQL the suite is skipped (reported as skipped); without Redis each test says so and returns.
+if (!process.env.TEST_DATABASE_URL) console.warn('scale-out e2e skipped: TEST_DATABASE_URL is not set (CI sets it)');
+const describePostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
+
+describePostgres('scale-out: three replicas on one PostgreSQL and Redis', () => {
   let skip: string | null = null;
   let db: { url: string; drop: () => Promise<void> } | undefined;
   let sql: Client;
