@@ -14,7 +14,7 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: '<rootDir>/test/node-environment.js',
-      roots: ['<rootDir>/src', '<rootDir>/scripts'],
+      roots: ['<rootDir>/src', '<rootDir>/scripts', '<rootDir>/deploy'],
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },

@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config';
-import { buildDataSourceOptions, databaseKind } from '../src/data/data-source';
+import { buildDataSourceOptions, databaseKind, runMigrationsExclusively } from '../src/data/data-source';
 
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const ds = new DataSource(await buildDataSourceOptions({ ...config, migrationsRun: false }));
   await ds.initialize();
   try {
-    const ran = await ds.runMigrations({ transaction: 'each' });
+    const ran = await runMigrationsExclusively(ds, databaseKind(config));
     process.stdout.write(`${databaseKind(config)}: ${ran.length ? ran.map((m) => m.name).join(', ') : 'no pending migrations'}\n`);
   } finally {
     await ds.destroy();

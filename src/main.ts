@@ -4,7 +4,7 @@ import { config as loadDotenv } from 'dotenv';
 import type { Server } from 'node:http';
 import { createApp } from './app/create-app';
 import { logStartupFailure } from './app/logging';
-import { loadConfig } from './config/app-config';
+import { loadConfig, settingNumber } from './config/app-config';
 import { ReadinessService } from './health/readiness.service';
 
 async function main(): Promise<void> {
@@ -23,8 +23,11 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal}: draining (up to ${config.shutdownTimeoutMs} ms), then closing models and database`);
+    const delay = settingNumber(config, 'SHUTDOWN_DELAY_MS');
+    logger.log(`${signal}: draining (up to ${config.shutdownTimeoutMs} ms${delay ? `, after serving ${delay} ms more with /health/ready false while load balancers take this replica out` : ''}), then closing models and database`);
     app.get(ReadinessService).markDraining();
+    // Kubernetes removes a pod from its Service some time after sending SIGTERM: requests keep coming meanwhile.
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     server.close();
     server.closeIdleConnections();
     const drained = await inFlight.drain(config.shutdownTimeoutMs);

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from '../auth/auth.module';
+import { ClusterModule } from '../cluster/cluster.module';
 import { ErrorFilter } from '../common/error.filter';
 import { validationPipe } from '../common/validation';
 import { AppConfig } from '../config/app-config';
@@ -32,6 +33,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config)),
         DataModule,
+        ClusterModule,
         MetricsModule,
         HealthModule,
         ProjectsModule,

@@ -32,6 +32,21 @@ describe('loadConfig', () => {
     expect(problems).toMatch(/API_KEYS entry 2: role must be platform, admin or user/);
   });
 
+  it('replicas need a shared database, and Redis is a redis:// URL', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (e) {
+        return (e as ConfigValidationError).problems.join('\n');
+      }
+    };
+    expect(problems({ REPLICAS: '3' })).toMatch(/REPLICAS=3 needs DATABASE_URL/);
+    expect(problems({ JOBS_EXECUTE: 'false' })).toMatch(/JOBS_EXECUTE=false needs DATABASE_URL/);
+    expect(problems({ REDIS_URL: 'postgres://db:5432/x' })).toMatch(/REDIS_URL must be a redis:\/\/ URL/);
+    expect(problems({ REPLICAS: '3', JOBS_EXECUTE: 'false', DATABASE_URL: 'postgres://db/x', REDIS_URL: 'rediss://cache:6380' })).toBe('');
+  });
+
   it('parses API keys with owners', () => {
     const c = loadConfig({ API_KEYS: 'sk-admin-123:admin:ops, sk-user-456:user:alice ,sk-user-789:user' });
     expect(c.apiKeys).toEqual([

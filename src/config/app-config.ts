@@ -79,7 +79,8 @@ function checkValue(name: string, spec: SettingSpec, value: string): string | un
       if (value === '') return undefined;
       try {
         const u = new URL(value);
-        return /^postgres(ql)?:$/.test(u.protocol) ? undefined : `${name} must be a postgres:// URL (got protocol ${u.protocol})`;
+        const protocols = spec.protocols ?? ['postgres', 'postgresql'];
+        return protocols.includes(u.protocol.replace(/:$/, '')) ? undefined : `${name} must be a ${protocols[0]}:// URL (got protocol ${u.protocol})`;
       } catch {
         return `${name} is not a valid URL`;
       }
@@ -129,6 +130,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     raw[name] = value;
   }
   const apiKeys = parseApiKeys(raw.API_KEYS, problems);
+  if (!raw.DATABASE_URL && Number(raw.REPLICAS) > 1) problems.push(`REPLICAS=${raw.REPLICAS} needs DATABASE_URL: the embedded database (PGlite) serves one process; replicas share a PostgreSQL (docs/scaling.md)`);
+  if (!raw.DATABASE_URL && !truthy(raw.JOBS_EXECUTE)) problems.push('JOBS_EXECUTE=false needs DATABASE_URL: on the embedded database no other replica could run the jobs');
   if (problems.length) throw new ConfigValidationError(problems);
   return new AppConfig({
     nodeEnv: raw.NODE_ENV as AppConfig['nodeEnv'],

@@ -20,6 +20,8 @@ export interface SettingSpec {
   secret?: boolean;
   /** words accepted besides a value of the kind (e.g. "auto" for a size) */
   keywords?: readonly string[];
+  /** kind url: the accepted schemes (default postgres, postgresql) */
+  protocols?: readonly string[];
 }
 
 export const SETTINGS = {
@@ -37,6 +39,7 @@ export const SETTINGS = {
   BULK_BODY_LIMIT: { kind: 'size', default: '50mb', description: 'Largest accepted body of the bulk write routes: POST /api/v1/collections/:name/documents and /api/v1/recommendations/{events,items}/bulk (thousands of entries per request); larger bodies get 413. Other routes keep BODY_LIMIT.' },
   RATE_LIMIT_TTL_MS: { kind: 'int', default: '60000', min: 1, description: 'Rate-limit window in milliseconds.' },
   RATE_LIMIT_MAX: { kind: 'int', default: '1200', min: 0, description: 'Requests per window per API key (or per IP without a key); 0 disables rate limiting.' },
+  SHUTDOWN_DELAY_MS: { kind: 'int', default: '0', min: 0, max: 600000, description: 'On SIGTERM, how long the server keeps serving with /health/ready false before it stops accepting connections, so load balancers take it out first (Kubernetes: a few seconds; the manifests in deploy/kubernetes use 5000).' },
   SHUTDOWN_TIMEOUT_MS: { kind: 'int', default: '10000', min: 0, description: 'How long SIGTERM waits for in-flight requests before closing anyway.' },
   CORS_ORIGINS: { kind: 'list', default: '', description: 'Comma-separated origins allowed by CORS; empty = CORS off, * = any.' },
   INFERENCE_EXECUTION_PROVIDERS: { kind: 'list', default: 'cpu', description: 'Execution providers to try in order for every model without its own llmos.json setting, e.g. cuda,cpu. One that cannot load falls back to the next.' },
@@ -90,6 +93,14 @@ export const SETTINGS = {
   DIALOGUE_TURN_TIMEOUT_MS: { kind: 'int', default: '30000', min: 100, max: 600000, description: 'A turn of a dialogue session that has run (or waited without progress) this long is given up, so the session\'s later messages are not blocked by a replica that died mid-turn.' },
   DIALOGUE_EXAMPLE_SIMILARITY: { kind: 'number', default: '0.45', min: 0, max: 1, description: 'Without a keyword, pattern or trained NLU model naming an intent, a message takes the intent of its most similar domain example (character bigrams, Dice) at or above this similarity; below it the assistant asks a clarifying question.' },
   DIALOGUE_FAQ_SEED: { kind: 'bool', default: 'true', description: 'On a start where the default project has no shop-faq collection, create it with the bundled shop assistant\'s Q&A (returns, shipping, membership), which its FAQ skill answers from.' },
+  REDIS_URL: { kind: 'url', protocols: ['redis', 'rediss'], default: '', secret: true, description: 'redis://host:6379 shared by the replicas for rate limits (RATE_LIMIT_*) and per-project requestsPerMinute quotas; empty = counted per process (docs/scaling.md).' },
+  REPLICAS: { kind: 'int', default: '1', min: 1, max: 1000, description: 'How many server processes share this database (the Deployment\'s replicas). Above 1 it needs DATABASE_URL (the embedded database is single-process) and warns without REDIS_URL (each replica would admit the full rate limit).' },
+  JOBS_EXECUTE: { kind: 'bool', default: 'true', description: 'Whether this replica runs jobs (training, re-indexing). false: it records them and a replica with true claims them from the database (dedicated training replicas; needs DATABASE_URL).' },
+  JOBS_MAX_RUNNING: { kind: 'int', default: '2', min: 1, max: 64, description: 'Jobs this replica claims from the shared queue at once (jobs submitted through it also run at once when JOBS_EXECUTE is true).' },
+  JOBS_LEASE_MS: { kind: 'int', default: '30000', min: 1000, max: 3600000, description: 'A running job\'s lease, renewed every third of it; a job whose replica stopped renewing it (killed) is retried or failed once it has expired.' },
+  JOBS_MAX_ATTEMPTS: { kind: 'int', default: '2', min: 1, max: 100, description: 'Runs of a job whose replica died before it is failed for good (a failing job is not retried).' },
+  JOBS_POLL_MS: { kind: 'int', default: '2000', min: 50, max: 600000, description: 'How often a replica that runs jobs looks for queued and expired ones (a notification wakes it sooner on PostgreSQL).' },
+  CLUSTER_RESYNC_MS: { kind: 'int', default: '10000', min: 100, max: 3600000, description: 'Safety net of model propagation: how often a replica re-reads which NLU versions are active (changes arrive within a second through PostgreSQL LISTEN/NOTIFY; this catches notifications missed across reconnects).' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;

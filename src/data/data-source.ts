@@ -3,7 +3,7 @@ import { Dirent, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSyn
 import { extname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
-import { DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, Migration } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { AppConfig, parseSize } from '../config/app-config';
 import { SETTINGS } from '../config/config.schema';
@@ -133,3 +133,25 @@ export async function buildDataSourceOptions(
   return { ...common, driver: pgliteDriver(db, () => lock?.release()), ...extra } as DataSourceOptions;
 }
 
+
+/** The advisory lock key replicas take to migrate one at a time (any constant; 'llmo' in ASCII). */
+const MIGRATION_LOCK = 0x6c6c6d6f;
+
+/**
+ * Runs pending migrations. On PostgreSQL several replicas start at once (a Deployment with
+ * replicas: 3): each waits for a session advisory lock, so one migrates and the others then
+ * find nothing pending, instead of racing to create the same tables. The embedded database
+ * has one process (and one connection), so it needs no lock.
+ */
+export async function runMigrationsExclusively(ds: DataSource, kind: DatabaseKind): Promise<Migration[]> {
+  if (kind === 'pglite') return ds.runMigrations({ transaction: 'each' });
+  const lock = ds.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query(`SELECT pg_advisory_lock($1)`, [MIGRATION_LOCK]);
+    return await ds.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.query(`SELECT pg_advisory_unlock($1)`, [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
+  }
+}

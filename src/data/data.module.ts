@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { buildDataSourceOptions } from './data-source';
+import { buildDataSourceOptions, runMigrationsExclusively } from './data-source';
 
 /**
  * The TypeORM DataSource: embedded PGlite by default, PostgreSQL with DATABASE_URL.
@@ -19,6 +20,17 @@ import { buildDataSourceOptions } from './data-source';
         retryAttempts: config.databaseUrl ? 3 : 0,
         retryDelay: 1000,
       }),
+      // migrations after connecting, one replica at a time (runMigrationsExclusively)
+      dataSourceFactory: async (options) => {
+        const ds = await new DataSource({ ...options!, migrationsRun: false }).initialize();
+        try {
+          if (options!.migrationsRun) await runMigrationsExclusively(ds, 'url' in options! && options.url ? 'postgres' : 'pglite');
+        } catch (err) {
+          await ds.destroy().catch(() => undefined);
+          throw err;
+        }
+        return ds;
+      },
     }),
   ],
 })

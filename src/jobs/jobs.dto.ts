@@ -23,6 +23,8 @@ export class JobDto {
   /** Why it failed. @example null */
   @ApiPropertyOptional({ type: 'string', nullable: true, example: null })
   error!: string | null;
+  /** Runs started so far (more than one when a replica died while it ran and another took it over). @example 1 */
+  attempts!: number;
   createdAt!: Date;
   @ApiPropertyOptional({ type: Date, nullable: true })
   startedAt!: Date | null;

@@ -14,20 +14,35 @@ export interface JobRow {
   progress: Record<string, unknown>;
   result: Record<string, unknown> | null;
   error: string | null;
+  attempts: number;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
 }
 
-const COLUMNS = `id, project_id AS "projectId", kind, subject, status, input, progress, result, error, created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt"`;
+const COLUMNS = `id, project_id AS "projectId", kind, subject, status, input, progress, result, error, attempts, created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt"`;
+const LEASE = (param: string) => `now() + ${param} * interval '1 millisecond'`;
+export const INTERRUPTED = 'interrupted: the server stopped while the job ran';
+export const LEASE_EXPIRED = 'interrupted: the replica running it stopped (its lease expired)';
 
-/** The jobs table. Reads a request can reach name the project; writes of a running job go by id (only its runner writes them). */
+/**
+ * The jobs table, and the claims replicas take on its rows (docs/scaling.md). A job is
+ * `queued` until a replica moves it to `running` in one statement that only one replica can
+ * win (FOR UPDATE SKIP LOCKED, or a row reserved by the replica that created it); the runner
+ * holds a lease it renews, and every write of a running job names the runner, so a replica
+ * whose lease was taken away cannot overwrite the job. Reads a request can reach name the project.
+ * UPDATE ... RETURNING goes through a CTE: a bare one comes back from TypeORM as [rows, count].
+ */
 @Injectable()
 export class JobsRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  async insert(project: string, kind: string, subject: string, input: Record<string, unknown>): Promise<JobRow> {
-    const [row]: JobRow[] = await this.ds.query(`INSERT INTO jobs (project_id, kind, subject, input) VALUES ($1, $2, $3, $4::jsonb) RETURNING ${COLUMNS}`, [project, kind, subject, JSON.stringify(input)]);
+  /** A queued job reserved by `owner` for `leaseMs` (it starts or releases it; nobody else claims it meanwhile). */
+  async insert(project: string, kind: string, subject: string, input: Record<string, unknown>, owner: string, leaseMs: number): Promise<JobRow> {
+    const [row]: JobRow[] = await this.ds.query(
+      `INSERT INTO jobs (project_id, kind, subject, input, lease_owner, lease_expires_at) VALUES ($1, $2, $3, $4::jsonb, $5, ${LEASE('$6')}) RETURNING ${COLUMNS}`,
+      [project, kind, subject, JSON.stringify(input), owner, leaseMs],
+    );
     return row;
   }
 
@@ -40,32 +55,97 @@ export class JobsRepository {
     return this.ds.query(`SELECT ${COLUMNS} FROM jobs WHERE project_id = $1 AND ($2::text IS NULL OR kind = $2) ORDER BY created_at DESC, id LIMIT $3`, [project, kind ?? null, limit]);
   }
 
-  async start(id: string, owner: string, leaseMs: number): Promise<void> {
-    await this.ds.query(
-      `UPDATE jobs SET status = 'running', started_at = now(), attempts = attempts + 1, lease_owner = $2, heartbeat_at = now(), lease_expires_at = now() + $3 * interval '1 millisecond' WHERE id = $1`,
+  /** Starts a job `owner` reserved; false when it no longer holds it. */
+  async startReserved(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    const rows: unknown[] = await this.ds.query(
+      `WITH u AS (UPDATE jobs SET status = 'running', started_at = now(), attempts = attempts + 1, heartbeat_at = now(), lease_expires_at = ${LEASE('$3')}
+                  WHERE id = $1 AND status = 'queued' AND lease_owner = $2 RETURNING id) SELECT id FROM u`,
       [id, owner, leaseMs],
     );
+    return rows.length === 1;
   }
 
-  /** Progress doubles as the heartbeat: it extends the lease. */
-  async progress(id: string, progress: Record<string, unknown>, leaseMs: number): Promise<void> {
-    await this.ds.query(`UPDATE jobs SET progress = $2::jsonb, heartbeat_at = now(), lease_expires_at = now() + $3 * interval '1 millisecond' WHERE id = $1`, [id, JSON.stringify(progress), leaseMs]);
+  /** Names what a reserved job works on, once the module knows it (the version it created after the job). */
+  async describe(id: string, owner: string, subject: string, input: Record<string, unknown>): Promise<void> {
+    await this.ds.query(`UPDATE jobs SET subject = $3, input = $4::jsonb WHERE id = $1 AND status = 'queued' AND lease_owner = $2`, [id, owner, subject, JSON.stringify(input)]);
   }
 
-  async finish(id: string, status: 'succeeded' | 'failed' | 'cancelled', result: Record<string, unknown> | null, error: string | null): Promise<void> {
-    await this.ds.query(`UPDATE jobs SET status = $2, result = $3::jsonb, error = $4, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL WHERE id = $1`, [
-      id,
-      status,
-      result === null ? null : JSON.stringify(result),
-      error,
-    ]);
+  /** Projects with a queued or running job of `kind` (on any replica). */
+  async openProjects(kind: string): Promise<string[]> {
+    const rows: { projectId: string }[] = await this.ds.query(`SELECT DISTINCT project_id AS "projectId" FROM jobs WHERE kind = $1 AND status IN ('queued', 'running')`, [kind]);
+    return rows.map((r) => r.projectId);
   }
 
-  /** Open jobs of an earlier process: failed as interrupted. Returns their ids. */
-  async failInterrupted(): Promise<string[]> {
-    const rows: { id: string }[] = await this.ds.query(
-      `WITH u AS (UPDATE jobs SET status = 'failed', error = 'interrupted: the server stopped while the job ran', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL WHERE status IN ('queued', 'running') RETURNING id) SELECT id FROM u`,
+  /** Gives a reserved job to whichever replica claims it first. */
+  async release(id: string, owner: string): Promise<void> {
+    await this.ds.query(`UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND status = 'queued' AND lease_owner = $2`, [id, owner]);
+  }
+
+  /** Claims the oldest claimable queued job of `kinds` for `owner`; null when there is none. Replicas never claim the same row. */
+  async claim(owner: string, kinds: string[], leaseMs: number): Promise<JobRow | null> {
+    if (!kinds.length) return null;
+    const rows: JobRow[] = await this.ds.query(
+      `WITH next AS (
+         SELECT id FROM jobs WHERE status = 'queued' AND kind = ANY($2::text[]) AND (lease_owner IS NULL OR lease_expires_at < now())
+         ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED),
+       u AS (UPDATE jobs j SET status = 'running', started_at = now(), attempts = attempts + 1, lease_owner = $1, heartbeat_at = now(), lease_expires_at = ${LEASE('$3')}
+             FROM next WHERE j.id = next.id RETURNING j.*)
+       SELECT ${COLUMNS} FROM u`,
+      [owner, kinds, leaseMs],
     );
-    return rows.map((r) => r.id);
+    return rows[0] ?? null;
+  }
+
+  /** Renews the leases `owner` holds on `ids`; returns those it still held. */
+  async heartbeat(ids: string[], owner: string, leaseMs: number): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows: { id: string }[] = await this.ds.query(
+      `WITH u AS (UPDATE jobs SET heartbeat_at = now(), lease_expires_at = ${LEASE('$3')} WHERE id = ANY($1::uuid[]) AND status = 'running' AND lease_owner = $2 RETURNING id) SELECT id FROM u`,
+      [ids, owner, leaseMs],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Progress doubles as the heartbeat; false when `owner` lost the job. */
+  async progress(id: string, owner: string, progress: Record<string, unknown>, leaseMs: number): Promise<boolean> {
+    const rows: unknown[] = await this.ds.query(
+      `WITH u AS (UPDATE jobs SET progress = $3::jsonb, heartbeat_at = now(), lease_expires_at = ${LEASE('$4')} WHERE id = $1 AND status = 'running' AND lease_owner = $2 RETURNING id) SELECT id FROM u`,
+      [id, owner, JSON.stringify(progress), leaseMs],
+    );
+    return rows.length === 1;
+  }
+
+  /** Ends a job `owner` holds (running, or reserved); false when it no longer held it. */
+  async finish(id: string, owner: string, status: 'succeeded' | 'failed' | 'cancelled', result: Record<string, unknown> | null, error: string | null): Promise<boolean> {
+    const rows: unknown[] = await this.ds.query(
+      `WITH u AS (UPDATE jobs SET status = $3, result = $4::jsonb, error = $5, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
+                  WHERE id = $1 AND lease_owner = $2 AND status IN ('queued', 'running') RETURNING id) SELECT id FROM u`,
+      [id, owner, status, result === null ? null : JSON.stringify(result), error],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Running jobs whose lease expired (their replica died): queued again while they have runs
+   * left, failed otherwise. Each row is reaped by one replica (row locks); returns them with their new status.
+   */
+  reapExpired(maxAttempts: number): Promise<JobRow[]> {
+    return this.ds.query(
+      `WITH u AS (UPDATE jobs SET status = CASE WHEN attempts < $1 THEN 'queued' ELSE 'failed' END,
+                    error = CASE WHEN attempts < $1 THEN NULL ELSE $2 END,
+                    finished_at = CASE WHEN attempts < $1 THEN NULL ELSE now() END,
+                    lease_owner = NULL, lease_expires_at = NULL
+                  WHERE status = 'running' AND lease_expires_at < now() RETURNING *)
+       SELECT ${COLUMNS} FROM u`,
+      [maxAttempts, LEASE_EXPIRED],
+    );
+  }
+
+  /** Single process (embedded database): every open job is an earlier process's, failed as interrupted. */
+  failInterrupted(): Promise<JobRow[]> {
+    return this.ds.query(
+      `WITH u AS (UPDATE jobs SET status = 'failed', error = $1, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL WHERE status IN ('queued', 'running') RETURNING *) SELECT ${COLUMNS} FROM u`,
+      [INTERRUPTED],
+    );
   }
 }

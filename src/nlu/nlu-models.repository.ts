@@ -33,8 +33,20 @@ export class NluModelsRepository implements ArtifactDb {
     return this.ds.getRepository(NluModelEntity);
   }
 
-  async startTraining(project: string, examples: number): Promise<NluModelEntity> {
-    return this.repo.save(this.repo.create({ projectId: project, status: 'training', examples, progress: { phase: 'queued' } }));
+  /** A new version in training; null while another version of the project trains (on any replica: a unique index). */
+  async startTraining(project: string, examples: number): Promise<{ version: number; createdAt: Date } | null> {
+    const rows: { version: number; createdAt: Date }[] = await this.ds.query(
+      `INSERT INTO nlu_models (project_id, status, examples, progress) VALUES ($1, 'training', $2, '{"phase":"queued"}'::jsonb)
+       ON CONFLICT (project_id) WHERE status = 'training' DO NOTHING RETURNING version, created_at AS "createdAt"`,
+      [project, examples],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The version a project trains now (any replica), if any. */
+  async training(project: string): Promise<number | null> {
+    const rows: { version: number }[] = await this.ds.query(`SELECT version FROM nlu_models WHERE project_id = $1 AND status = 'training'`, [project]);
+    return rows[0]?.version ?? null;
   }
 
   async progress(version: number, progress: Record<string, unknown>): Promise<void> {
@@ -100,12 +112,13 @@ export class NluModelsRepository implements ArtifactDb {
     return new Set(rows.map((r) => r.version));
   }
 
-  /** Marks runs (of every project) that were training when the process stopped as failed; returns their versions. */
-  async failInterrupted(): Promise<number[]> {
+  /** Marks runs (of every project but `running`'s) that were training when their process stopped as failed; returns their versions. */
+  async failInterrupted(running: string[] = []): Promise<number[]> {
     // Through a CTE: a bare UPDATE ... RETURNING comes back from TypeORM as [rows, count].
     const rows: { version: number }[] = await this.ds.query(
-      `WITH failed AS (UPDATE nlu_models SET status = 'failed', error = 'interrupted: the server stopped during training', finished_at = now() WHERE status = 'training' RETURNING version)
+      `WITH failed AS (UPDATE nlu_models SET status = 'failed', error = 'interrupted: the server stopped during training', finished_at = now() WHERE status = 'training' AND NOT (project_id = ANY($1::varchar[])) RETURNING version)
        SELECT version FROM failed`,
+      [running],
     );
     return rows.map((r) => r.version);
   }

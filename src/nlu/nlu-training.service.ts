@@ -4,13 +4,15 @@ import { DEFAULT_PROJECT } from '../auth/principal';
 import { BadInputError, ConflictError, NotFoundError } from '../common/errors';
 import { AppConfig, settingBool, settingNumber } from '../config/app-config';
 import { ReadinessService } from '../health/readiness.service';
+import { ClusterEvents } from '../cluster/cluster-events.service';
+import { Job, JobContext, JobsService } from '../jobs/jobs.service';
 import { ProjectLifecycle } from '../projects/project-lifecycle';
 import type { NluTrainingData } from './core/types';
 import { loadBundledTrainingData, splitTrainTest } from './data';
 import { NluDataRepository } from './nlu-data.repository';
 import { NluModelSource } from './nlu-model-source';
 import { NluModelsRepository } from './nlu-models.repository';
-import { NluService } from './nlu.service';
+import { NluService, PreparedNluModel } from './nlu.service';
 import { NluMetrics } from './nlu-metrics';
 import { EmbeddingsService } from '../embeddings/embeddings.service';
 import { INTENT_ONNX_FILE } from './runtime/artifact-files';
@@ -41,12 +43,20 @@ export interface TrainJob {
 interface RunningJob {
   project: string;
   version: number;
+  /** the data read by the request that started the run (absent when another replica started it) */
+  data?: NluTrainingData;
   progress: Record<string, unknown>;
   abort: AbortController;
   done: Promise<void>;
 }
 
 const MIN_EXAMPLES = 2;
+/** how long a version loaded ahead of its activation by another replica is kept waiting for it */
+const PREPARED_TTL_MS = 120_000;
+export const NLU_TRAIN_JOB = 'nlu.train';
+export const NLU_ACTIVATED_TOPIC = 'nlu.activated';
+/** a version's artifacts are stored: replicas serving the project fetch them before it is activated */
+export const NLU_TRAINED_TOPIC = 'nlu.trained';
 
 /**
  * Training jobs, model versions and activation, and evaluation, per project. One run at a
@@ -57,6 +67,12 @@ const MIN_EXAMPLES = 2;
  * streamed from the file) go to the database, and the inference worker reads the ONNX file
  * itself (docs/decisions/0008-nlu-artifacts.md). A project's activations are serialized; an
  * explicit one wins over a run that finishes after it.
+ *
+ * Across replicas (docs/scaling.md): a run is a job (kind nlu.train) that the requesting
+ * replica runs or hands to one that runs jobs; a project trains one version at a time on
+ * all of them (a unique index); an activation is announced to the other replicas, which swap
+ * the version in if they serve the project, and re-read the active versions every
+ * CLUSTER_RESYNC_MS in case an announcement was missed.
  */
 @Injectable()
 export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -68,6 +84,10 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
   private readonly queue: RunQueue;
   /** per project: activations, deletions and pruning, one at a time */
   private readonly serials = new Map<string, Promise<unknown>>();
+  /** the default project's model was loaded here once (readiness) */
+  private defaultServed = false;
+  /** versions another replica announced as trained, loaded here ahead of their activation */
+  private readonly prepared = new Map<number, Promise<PreparedNluModel | undefined>>();
 
   constructor(
     private readonly data: NluDataRepository,
@@ -77,14 +97,29 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     private readonly embeddings: EmbeddingsService,
     private readonly config: AppConfig,
     readiness: ReadinessService,
+    private readonly jobs: JobsService,
     @Optional() private readonly metrics: NluMetrics = new NluMetrics(),
     @Optional() lifecycle?: ProjectLifecycle,
+    @Optional() private readonly cluster?: ClusterEvents,
   ) {
     this.queue = new RunQueue(settingNumber(config, 'NLU_TRAINING_CONCURRENCY'));
+    jobs.register(NLU_TRAIN_JOB, {
+      run: (job, ctx) => this.runTraining(job, ctx),
+      failed: async (job, error) => {
+        await this.models.fail(Number(job.input.version), error);
+        await this.artifacts.remove(Number(job.input.version));
+      },
+    });
+    cluster?.subscribe(NLU_ACTIVATED_TOPIC, (d) => this.sync(String(d.project)));
+    cluster?.subscribe(NLU_TRAINED_TOPIC, (d) => this.prefetch(String(d.project), Number(d.version)));
+    cluster?.onResync(async () => {
+      for (const project of new Set([DEFAULT_PROJECT, ...this.nlu.loadedProjects()])) await this.sync(project);
+    });
+    // Ready once the default project's model is loaded here (a replica that did not train it loads it when announced).
     readiness.register('nlu', async () => {
       const active = await this.models.activeVersion(DEFAULT_PROJECT);
       return {
-        ready: active !== null || !settingBool(config, 'NLU_BOOTSTRAP'),
+        ready: this.defaultServed || !settingBool(config, 'NLU_BOOTSTRAP'),
         details: { activeVersion: active, training: this.running.get(DEFAULT_PROJECT)?.version ?? null, loadedProjects: this.nlu.loadedProjects().length },
       };
     });
@@ -96,7 +131,9 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const interrupted = await this.models.failInterrupted();
+    // On a shared database a run whose project has an open job is another replica's (or re-run when its
+    // lease expires: JobsService); the job is created before the run's row, so a run without one is orphaned.
+    const interrupted = await this.models.failInterrupted(this.jobs.shared ? await this.jobs.openProjects(NLU_TRAIN_JOB) : []);
     for (const v of interrupted) await this.artifacts.remove(v);
     if (interrupted.length) this.logger.warn(`${interrupted.length} NLU training run(s) were interrupted by the last shutdown`);
     const bootstrap = settingBool(this.config, 'NLU_BOOTSTRAP');
@@ -119,6 +156,8 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
       }
     }
     if (!bootstrap) return;
+    const elsewhere = await this.models.training(DEFAULT_PROJECT);
+    if (elsewhere !== null) return void this.logger.log(`The first NLU model (v${elsewhere}) is training on another replica; this one serves it when it is announced`);
     this.logger.log('No trained NLU model yet: training one from the stored data');
     await this.train(DEFAULT_PROJECT).catch((err: Error) => this.logger.warn(`No first NLU model: ${err.message}`));
   }
@@ -149,12 +188,23 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
       const data = await this.data.load(project);
       const intents = new Set(data.examples.map((e) => e.intent));
       if (data.examples.length < MIN_EXAMPLES || intents.size < 2) throw new BadInputError('Training needs examples of at least two intents; import or add some first');
-      const encoder = this.embeddings.loadedStoreEncoder(this.config.raw.NLU_ENCODER_MODEL);
-      const row = await this.models.startTraining(project, data.examples.length);
-      const job: RunningJob = { project, version: row.version, progress: { phase: 'queued' }, abort: new AbortController(), done: Promise.resolve() };
-      this.running.set(project, job);
-      job.done = this.runJob(job, data, { ...options }, row.createdAt, encoder).finally(() => {
-        if (this.running.get(project) === job) this.running.delete(project);
+      // the job first (reserved by this replica), then the run's row: a training row always has an open job
+      const reserved = await this.jobs.create(project, NLU_TRAIN_JOB, '', {});
+      const row = await this.models.startTraining(project, data.examples.length).catch(async (err: unknown) => {
+        await this.jobs.cancel(reserved.id, (err as Error).message);
+        throw err;
+      });
+      if (!row) {
+        const other = await this.models.training(project);
+        await this.jobs.cancel(reserved.id, `version ${other ?? '?'} of the project is training`);
+        throw new ConflictError(`Training of version ${other ?? '?'} is still running (on another replica); GET /api/v1/nlu/train/${other ?? ''}`.trimEnd());
+      }
+      const entry: RunningJob = { project, version: row.version, data, progress: { phase: 'queued' }, abort: new AbortController(), done: Promise.resolve() };
+      this.running.set(project, entry);
+      const job = await this.jobs.describe(reserved, `v${row.version}`, { version: row.version, options: { ...options }, startedAt: new Date(row.createdAt).toISOString() });
+      const here = this.jobs.submit(job);
+      entry.done = (here ?? Promise.resolve()).finally(() => {
+        if (this.running.get(project) === entry) this.running.delete(project);
       });
       return await this.job(project, row.version);
     } finally {
@@ -162,18 +212,38 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
-  private async runJob(job: RunningJob, data: NluTrainingData, request: TrainRequest, startedAt: Date, encoder?: string): Promise<void> {
+  /** The nlu.train job, on whichever replica claims it (the data is read here when another replica started the run). */
+  private async runTraining(job: Job, ctx: JobContext): Promise<Record<string, unknown>> {
+    const project = job.projectId;
+    const version = Number(job.input.version);
+    if (!Number.isInteger(version)) throw new Error('the replica that created this job stopped before it created the run');
+    let entry = this.running.get(project);
+    if (entry?.version !== version) {
+      entry = { project, version, progress: { phase: 'queued' }, abort: new AbortController(), done: Promise.resolve() };
+      this.running.set(project, entry);
+    }
+    const mine = entry;
+    const onAbort = () => mine.abort.abort();
+    ctx.signal.addEventListener('abort', onAbort);
     try {
-      await this.queue.run(() => this.execute(job, data, request, startedAt, encoder), job.abort.signal);
+      const data = mine.data ?? (await this.data.load(project));
+      const encoder = this.embeddings.loadedStoreEncoder(this.config.raw.NLU_ENCODER_MODEL);
+      const request = (job.input.options ?? {}) as TrainRequest;
+      await this.queue.run(() => this.execute(mine, data, request, new Date(String(job.input.startedAt)), encoder, ctx), mine.abort.signal);
+      return { version };
     } catch (err) {
       const message = (err as Error).message;
-      this.logger.error(`NLU training v${job.version} failed: ${message}`);
-      await this.models.fail(job.version, message).catch(() => undefined);
-      await this.artifacts.remove(job.version).catch(() => undefined);
+      this.logger.error(`NLU training v${version} failed: ${message}`);
+      await this.models.fail(version, message).catch(() => undefined);
+      await this.artifacts.remove(version).catch(() => undefined);
+      throw err;
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+      if (!mine.data && this.running.get(project) === mine) this.running.delete(project);
     }
   }
 
-  private async execute(job: RunningJob, data: NluTrainingData, request: TrainRequest, startedAt: Date, encoder?: string): Promise<void> {
+  private async execute(job: RunningJob, data: NluTrainingData, request: TrainRequest, startedAt: Date, encoder: string | undefined, ctx: JobContext): Promise<void> {
     let lastWrite = 0;
     job.progress = { phase: 'starting' };
     const finished = this.metrics.trainingStarted();
@@ -188,6 +258,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
         if (Date.now() - lastWrite > 1000) {
           lastWrite = Date.now();
           void this.models.progress(job.version, job.progress).catch(() => undefined);
+          void ctx.progress(job.progress).catch(() => undefined);
         }
       }, job.abort.signal, { ...extra, request, artifactDir: this.artifacts.dir(job.version) });
       if (!artifacts.files?.some((f) => f.name === INTENT_ONNX_FILE)) throw new Error('training produced no ONNX model');
@@ -199,6 +270,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
         metrics: { intent: m.metrics, entities: artifacts.metrics.entities, timings: artifacts.metrics.timings },
       });
       await this.artifacts.record(job.version, artifacts.files);
+      if (request.activate ?? true) await this.cluster?.publish(NLU_TRAINED_TOPIC, { project: job.project, version: job.version });
       const served = await this.finish(job.project, job.version, request.activate ?? true, startedAt);
       finished('ready');
       this.logger.log(`NLU training v${job.version} (project ${job.project}) done in ${artifacts.metrics.timings.totalMs} ms (validation accuracy ${m.metrics.valAccuracy?.toFixed(3) ?? 'n/a'})${served ? '' : '; not activated'}`);
@@ -224,6 +296,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
       }
       await this.serve(project, version, true);
       await this.models.activate(project, version, 'training');
+      await this.cluster?.publish(NLU_ACTIVATED_TOPIC, { project, version });
       return true;
     });
   }
@@ -249,6 +322,47 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
   private async serve(project: string, version: number, justTrained: boolean): Promise<void> {
     const stored = await this.source.model(project, version, justTrained);
     await this.nlu.activate(stored, await this.source.entities(project));
+    if (project === DEFAULT_PROJECT) this.defaultServed = true;
+  }
+
+  /**
+   * Serves the project's active version if another replica activated a different one. Only
+   * projects loaded here (and the default one, which readiness waits for): the others read
+   * their active version at their next parse.
+   */
+  private async sync(project: string): Promise<void> {
+    if (project !== DEFAULT_PROJECT && this.nlu.activeVersion(project) === undefined) return;
+    await this.serialized(project, async () => {
+      const active = await this.models.activeVersion(project);
+      if (active === null || active === this.nlu.activeVersion(project)) return;
+      const t0 = Date.now();
+      const ready = await this.prepared.get(active);
+      this.prepared.delete(active);
+      if (ready) this.nlu.install(ready);
+      else await this.serve(project, active, false);
+      if (project === DEFAULT_PROJECT) this.defaultServed = true;
+      this.logger.log(`NLU model v${active} of project ${project} was activated by another replica: serving it ${Date.now() - t0} ms later${ready ? ' (loaded when it was trained)' : ''}`);
+    });
+  }
+
+  /**
+   * Loads a version another replica just trained (files and pool), so that its activation
+   * only swaps it in; freed after PREPARED_TTL_MS if it is never activated (activate: false
+   * runs are not announced; an explicit activation meanwhile can still win).
+   */
+  private prefetch(project: string, version: number): void {
+    if (project !== DEFAULT_PROJECT && this.nlu.activeVersion(project) === undefined) return;
+    if (this.prepared.has(version)) return;
+    const loading = (async () => this.nlu.prepare(await this.source.model(project, version, true), await this.source.entities(project)))().catch((err: Error) => {
+      this.logger.warn(`Preparing NLU model v${version} of project ${project} failed (it loads on activation instead): ${err.message}`);
+      return undefined;
+    });
+    this.prepared.set(version, loading);
+    setTimeout(() => {
+      if (this.prepared.get(version) !== loading) return;
+      this.prepared.delete(version);
+      void loading.then((p) => p && this.nlu.discard(p));
+    }, PREPARED_TTL_MS).unref();
   }
 
   private trainInWorker(data: NluTrainingData, onProgress: (p: TrainingProgress) => void, signal?: AbortSignal, extra: Partial<NluTrainingOptions> = {}): Promise<TrainedArtifacts> {
@@ -289,6 +403,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     await this.serialized(project, async () => {
       await this.serve(project, version, false);
       await this.models.activate(project, version, 'user');
+      await this.cluster?.publish(NLU_ACTIVATED_TOPIC, { project, version });
     });
     return this.job(project, version);
   }

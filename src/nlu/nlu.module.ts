@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EmbeddingsModule } from '../embeddings/embeddings.module';
+import { JobsModule } from '../jobs/jobs.module';
 import { NerService } from './ner.service';
 import { NluDataController } from './nlu-data.controller';
 import { NluDataRepository } from './nlu-data.repository';
@@ -19,7 +20,7 @@ import { NluMetrics } from './nlu-metrics';
 
 /** NLU: intents, entities and language in Chinese and English, trained on each project's own data. */
 @Module({
-  imports: [EmbeddingsModule, TypeOrmModule.forFeature([NluExampleEntity, NluLookupEntity, NluSynonymEntity, NluRegexEntity, NluModelEntity, NluSettingsEntity])],
+  imports: [EmbeddingsModule, JobsModule, TypeOrmModule.forFeature([NluExampleEntity, NluLookupEntity, NluSynonymEntity, NluRegexEntity, NluModelEntity, NluSettingsEntity])],
   controllers: [NluController, NluDataController, NluSettingsController],
   providers: [
     NerService,

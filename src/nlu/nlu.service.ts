@@ -57,6 +57,13 @@ interface ProjectState {
   released: boolean;
 }
 
+/** A version loaded by `prepare`, not yet serving. */
+export interface PreparedNluModel {
+  readonly project: string;
+  readonly stored: StoredModel;
+  readonly state: unknown;
+}
+
 export interface NluParseOptions extends ParseOptions {
   /** the project whose model and entities parse (`default` when left out) */
   project?: string;
@@ -150,14 +157,30 @@ export class NluService {
    * `entities` rebuilds the rule extractors too; without, the project's current ones stay.
    */
   async activate(stored: StoredModel, entities?: EntitySource): Promise<void> {
+    this.install(await this.prepare(stored, entities));
+  }
+
+  /**
+   * Loads a version into the pool without serving it yet (another replica is about to
+   * activate it): `install` then swaps it in at once, `discard` frees it.
+   */
+  async prepare(stored: StoredModel, entities?: EntitySource): Promise<PreparedNluModel> {
     const project = stored.projectId ?? DEFAULT_PROJECT;
     const current = this.states.peek(project);
     const data = entities ?? (current ? { ...current.resources, settings: current.settings, annotated: [...current.labelled] } : { lookups: [], synonyms: [], regexes: [] });
-    const state = await this.build(project, stored, data);
+    return { project, stored, state: await this.build(project, stored, data) };
+  }
+
+  install(prepared: PreparedNluModel): void {
+    const { project, stored, state } = prepared as PreparedNluModel & { state: ProjectState };
     const previous = this.states.set(project, state);
     if (previous) this.retire(previous);
     if (project === DEFAULT_PROJECT) this.metrics.activeVersion(stored.version);
     this.logger.log(`NLU model v${stored.version} of project ${project} active (${stored.labels.length} intents, threshold ${stored.threshold.toFixed(3)})`);
+  }
+
+  discard(prepared: PreparedNluModel): void {
+    this.retire((prepared as PreparedNluModel & { state: ProjectState }).state);
   }
 
   /** Drops a project's serving state and registered values (the project was deleted); its pool model is unloaded. */

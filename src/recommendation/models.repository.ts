@@ -24,15 +24,19 @@ const COLUMNS = `version, status, active, params, progress, metrics, stats, erro
 export class ModelsRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  /** A new queued version numbered after the project's last (serialized per project). */
-  create(project: string, params: Record<string, unknown>): Promise<ModelVersion> {
+  /**
+   * A new queued version numbered after the project's last (serialized per project); null
+   * while another version of the project is queued or training (any replica's: a unique index).
+   */
+  create(project: string, params: Record<string, unknown>): Promise<ModelVersion | null> {
     return this.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`rec-models:${project}`]);
       const rows: ModelVersion[] = await m.query(
-        `INSERT INTO rec_models (project_id, version, params) SELECT $1::varchar, COALESCE(max(version), 0) + 1, $2::jsonb FROM rec_models WHERE project_id = $1::varchar RETURNING ${COLUMNS}`,
+        `INSERT INTO rec_models (project_id, version, params) SELECT $1::varchar, COALESCE(max(version), 0) + 1, $2::jsonb FROM rec_models WHERE project_id = $1::varchar
+         ON CONFLICT (project_id) WHERE status IN ('queued', 'training') DO NOTHING RETURNING ${COLUMNS}`,
         [project, JSON.stringify(params)],
       );
-      return rows[0];
+      return rows[0] ?? null;
     });
   }
 

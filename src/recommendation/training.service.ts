@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { BadInputError, ConflictError, NotFoundError } from '../common/errors';
-import { JobContext, JobsService } from '../jobs/jobs.service';
+import { Job, JobContext, JobsService } from '../jobs/jobs.service';
 import { ITEM_MODELS, ItemModel, TrainOptions, TrainProgress } from './algorithms/pipeline';
 import { Interaction } from './algorithms/types';
 import { netInteractions } from './algorithms/weights';
@@ -28,7 +28,10 @@ export const TRAIN_JOB_KIND = 'recommendation.train';
 /**
  * Trains a project's item-item models as a job (GET /api/v1/jobs/{id}): reads the events,
  * evaluates each model and popularity on a holdout, trains on everything, stores the
- * version with its metrics and swaps it in as the active one in one transaction.
+ * version with its metrics and swaps it in as the active one in one transaction. The job
+ * runs on whichever replica claims it (its input names the version, whose row holds the
+ * options); one version of a project trains at a time, across replicas (a unique index).
+ * Serving replicas read which version is active at every request, so no notification is needed.
  */
 @Injectable()
 export class TrainingService implements OnModuleInit {
@@ -40,11 +43,16 @@ export class TrainingService implements OnModuleInit {
     private readonly models: ModelsRepository,
     private readonly jobs: JobsService,
     @Inject(REC_SETTINGS) private readonly settings: RecSettings,
-  ) {}
+  ) {
+    jobs.register(TRAIN_JOB_KIND, {
+      run: (job, ctx) => this.run(job, ctx),
+      failed: (job, error) => this.models.fail(job.projectId, Number(job.input.version), error),
+    });
+  }
 
-  /** Before any bootstrap hook (the demo trains in one): versions an earlier process left open failed as interrupted. */
+  /** Before any bootstrap hook (the demo trains in one): on the embedded database, versions an earlier process left open failed as interrupted. */
   async onModuleInit(): Promise<void> {
-    await this.models.failInterrupted();
+    if (!this.jobs.shared) await this.models.failInterrupted();
   }
 
   /** Starts training; 409 while another version of the project trains, 400 without events. */
@@ -63,9 +71,20 @@ export class TrainingService implements OnModuleInit {
       seed: request.seed ?? 1,
     };
     const version = await this.models.create(project, { ...options });
+    if (!version) {
+      const other = await this.models.running(project);
+      throw new ConflictError(`Version ${other?.version ?? '?'} of this project is still training; GET /api/v1/recommendations/models/${other?.version ?? ''}`.trimEnd());
+    }
     const job = await this.jobs.create(project, TRAIN_JOB_KIND, `v${version.version}`, { version: version.version, ...request });
-    this.jobs.run(job, (ctx) => this.execute(project, version.version, options, ctx));
+    this.jobs.submit(job);
     return { version, jobId: job.id };
+  }
+
+  private async run(job: Job, ctx: JobContext): Promise<Record<string, unknown>> {
+    const version = Number(job.input.version);
+    const row = await this.models.get(job.projectId, version);
+    if (!row) throw new Error(`version ${version} is gone (the project was deleted?)`);
+    return this.execute(job.projectId, version, row.params as unknown as TrainOptions, ctx);
   }
 
   /** Resolves when a version's training has ended in this process (tests, demo bootstrap). */

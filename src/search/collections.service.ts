@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { BadInputError, ConflictError, DomainError, NotFoundError } from '../common/errors';
 import { EmbeddingsService } from '../embeddings/embeddings.service';
-import { JobsService } from '../jobs/jobs.service';
+import { Job, JobContext, JobsService } from '../jobs/jobs.service';
 import { ProjectLifecycle } from '../projects/project-lifecycle';
 import { ChunksRepository } from './chunks.repository';
 import { CollectionsRepository } from './collections.repository';
@@ -38,6 +38,7 @@ export class CollectionsService implements OnApplicationBootstrap {
     @Optional() lifecycle?: ProjectLifecycle,
   ) {
     lifecycle?.onDeleted('search', () => this.sweepIndexes());
+    jobs.register(REINDEX_JOB, { run: (job, ctx) => this.runReindex(job, ctx) });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -76,7 +77,7 @@ export class CollectionsService implements OnApplicationBootstrap {
 
   async remove(project: string, name: string): Promise<void> {
     const c = await this.resolve(project, name);
-    if (c.status === 'reindexing' && c.jobId && this.jobs.isRunning(c.jobId)) throw new ConflictError(`Collection ${name} is being re-indexed (job ${c.jobId}); delete it when the job has ended`);
+    if (c.status === 'reindexing' && c.jobId && (await this.jobs.isOpen(project, c.jobId))) throw new ConflictError(`Collection ${name} is being re-indexed (job ${c.jobId}); delete it when the job has ended`);
     if (!(await this.repo.remove(project, name))) throw this.notFound(name);
   }
 
@@ -125,37 +126,45 @@ export class CollectionsService implements OnApplicationBootstrap {
   /** Starts re-embedding every chunk (admin): the collection refuses searches and writes until the job has finished. */
   async reindex(project: string, name: string, body: { model?: string; dimensions?: number }) {
     const c = await this.resolve(project, name);
-    if (c.status === 'reindexing' && c.jobId && this.jobs.isRunning(c.jobId)) throw new ConflictError(`Collection ${name} is already being re-indexed (job ${c.jobId})`, { job: c.jobId });
+    if (c.status === 'reindexing' && c.jobId && (await this.jobs.isOpen(project, c.jobId))) throw new ConflictError(`Collection ${name} is already being re-indexed (job ${c.jobId})`, { job: c.jobId });
     const info = this.embeddings.encoder(body.model ?? c.model);
     const requestedDim = body.dimensions ?? (body.model && body.model !== c.model ? null : c.requestedDim);
     const probe = await this.embeddings.embed(['probe'], { model: info.id, dimensions: requestedDim ?? undefined });
-    const job = await this.jobs.create(project, REINDEX_JOB, name, { collection: name, from: { model: c.model, dim: c.dim }, to: { model: info.id, dim: probe.dim } });
+    const job = await this.jobs.create(project, REINDEX_JOB, name, { collection: name, from: { model: c.model, dim: c.dim }, to: { model: info.id, dim: probe.dim, requestedDim } });
     if (!(await this.repo.beginReindex(c, job.id))) {
       await this.jobs.cancel(job.id, 'another re-index of the collection started first');
       throw new ConflictError(`Collection ${name} is already being re-indexed`);
     }
-    this.jobs.run(job, async (ctx) => {
-      const total = await this.chunks.countAll(c);
-      let done = 0;
-      let after = '0';
-      await ctx.progress({ phase: 'embedding', done, total }, true);
-      for (;;) {
-        if (ctx.signal.aborted) throw new DomainError(499, 'cancelled', 'interrupted');
-        const page = await this.chunks.page(c, after, REINDEX_PAGE);
-        if (!page.length) break;
-        const out = await this.embeddings.embed(page.map((p) => p.text), { model: info.id, kind: 'passage', dimensions: requestedDim ?? undefined, project });
-        if (out.dim !== probe.dim) throw new Error(`model ${info.id} changed its dimension during the re-index (${probe.dim} -> ${out.dim})`);
-        await this.chunks.setEmbeddings(c, page.map((p, i) => ({ id: p.id, embedding: out.vectors[i] })));
-        done += page.length;
-        after = page[page.length - 1].id;
-        await ctx.progress({ phase: 'embedding', done, total });
-      }
-      await ctx.progress({ phase: 'indexing', done, total }, true);
-      await this.repo.finishReindex(c, info.id, probe.dim, requestedDim);
-      this.logger.log(`Collection ${project}/${name} re-indexed: ${done} chunks, ${info.id} (${probe.dim} dimensions)`);
-      return { chunks: done, model: info.id, dim: probe.dim };
-    });
+    this.jobs.submit(job);
     return this.jobs.get(project, job.id);
+  }
+
+  /** The re-index job, on whichever replica claims it: every chunk re-embedded page by page, then the index rebuilt. */
+  private async runReindex(job: Job, ctx: JobContext): Promise<Record<string, unknown>> {
+    const project = job.projectId;
+    const to = job.input.to as { model: string; dim: number; requestedDim: number | null };
+    const c = await this.repo.get(project, String(job.input.collection));
+    if (!c || c.jobId !== job.id) throw new Error(`collection ${String(job.input.collection)} is no longer re-indexed by this job`);
+    const requestedDim = to.requestedDim ?? null;
+    const total = await this.chunks.countAll(c);
+    let done = 0;
+    let after = '0';
+    await ctx.progress({ phase: 'embedding', done, total }, true);
+    for (;;) {
+      if (ctx.signal.aborted) throw new DomainError(499, 'cancelled', 'interrupted');
+      const page = await this.chunks.page(c, after, REINDEX_PAGE);
+      if (!page.length) break;
+      const out = await this.embeddings.embed(page.map((p) => p.text), { model: to.model, kind: 'passage', dimensions: requestedDim ?? undefined, project });
+      if (out.dim !== to.dim) throw new Error(`model ${to.model} changed its dimension during the re-index (${to.dim} -> ${out.dim})`);
+      await this.chunks.setEmbeddings(c, page.map((p, i) => ({ id: p.id, embedding: out.vectors[i] })));
+      done += page.length;
+      after = page[page.length - 1].id;
+      await ctx.progress({ phase: 'embedding', done, total });
+    }
+    await ctx.progress({ phase: 'indexing', done, total }, true);
+    await this.repo.finishReindex(c, to.model, to.dim, requestedDim);
+    this.logger.log(`Collection ${project}/${c.name} re-indexed: ${done} chunks, ${to.model} (${to.dim} dimensions)`);
+    return { chunks: done, model: to.model, dim: to.dim };
   }
 
   private notFound(name: string): NotFoundError {

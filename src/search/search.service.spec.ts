@@ -34,7 +34,7 @@ function setup(o: { encoderDim?: number; encoderMissing?: boolean; reranker?: bo
     rerank: jest.fn(async (_q: string, docs: string[]) => ({ model: 'rr', results: docs.map((_, i) => ({ index: docs.length - 1 - i, score: 1 - i / 10 })) })),
   } as unknown as RerankService;
   const config = { raw: { SEARCH_EXACT_FILTER_MAX_ROWS: '100', SEARCH_HNSW_MAX_SCAN_TUPLES: '1000' } } as unknown as AppConfig;
-  const collections = new CollectionsService(collectionsRepo, chunks, embeddings, {} as JobsService);
+  const collections = new CollectionsService(collectionsRepo, chunks, embeddings, { register: jest.fn() } as unknown as JobsService);
   return { service: new SearchService(collections, chunks, embeddings, reranker, config), chunks, reranker, embeddings };
 }
 
