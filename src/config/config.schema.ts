@@ -80,7 +80,10 @@ export const SETTINGS = {
   REC_EASE_MAX_ITEMS: { kind: 'int', default: '6000', min: 1, max: 50000, description: 'Largest catalog EASE trains on (a dense n x n inverse: n^2 x 16 bytes and O(n^3) time); larger catalogs skip EASE and say so in the version.' },
   REC_POPULARITY_HALF_LIFE_HOURS: { kind: 'number', default: '168', min: 0, max: 1000000, description: 'Half-life of an event in the popularity source (cold start, fill-up); 0 = no decay.' },
   REC_HISTORY_LIMIT: { kind: 'int', default: '500', min: 1, max: 100000, description: 'Most recent events of a user read at request time (fold-in of the item-item models).' },
-  REC_CACHE_TTL_MS: { kind: 'int', default: '5000', min: 0, max: 3600000, description: 'How long a replica reuses a project\'s catalog snapshot and popularity scores; writes through this replica refresh them at once.' },
+  REC_CACHE_TTL_MS: { kind: 'int', default: '5000', min: 0, max: 3600000, description: 'How long a replica serves a project\'s catalog snapshot and active model version before refreshing them in the background (requests get the cached value meanwhile: none waits); writes and trainings through this replica refresh them at once.' },
+  REC_POPULARITY_REFRESH_MS: { kind: 'int', default: '600000', min: 0, max: 86400000, description: 'How often the popularity source is recomputed from all of a project\'s events, in the background (the previous scores are served meanwhile). Events ingested through this replica are added at once in between, so this only matters for other replicas\' events. 0 = only on the first request.' },
+  REC_HISTORY_CACHE_MS: { kind: 'int', default: '30000', min: 0, max: 3600000, description: 'How long a replica reuses a user\'s history read for serving; events ingested through this replica drop the user\'s entry at once (the next request sees them). With several replicas, events ingested through another one count after this long: 0 = read the history on every request.' },
+  REC_HISTORY_CACHE_USERS: { kind: 'int', default: '100000', min: 1, max: 10000000, description: 'Most users whose history a replica keeps (REC_HISTORY_CACHE_MS), least recently served dropped first.' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -11,6 +11,9 @@ export interface RecSettings {
   blendWeights: Record<string, number>;
   historyLimit: number;
   cacheTtlMs: number;
+  popularityRefreshMs: number;
+  historyCacheMs: number;
+  historyCacheUsers: number;
   popularityHalfLifeMs: number;
   train: Omit<TrainOptions, 'models' | 'evaluate' | 'holdout' | 'holdoutFraction' | 'k' | 'seed'>;
 }
@@ -41,6 +44,9 @@ export function recSettings(config: AppConfig): RecSettings {
     blendWeights: pairs(config, 'REC_BLEND_WEIGHTS', ['ease', 'itemknn', 'popularity']),
     historyLimit: settingNumber(config, 'REC_HISTORY_LIMIT'),
     cacheTtlMs: settingNumber(config, 'REC_CACHE_TTL_MS'),
+    popularityRefreshMs: settingNumber(config, 'REC_POPULARITY_REFRESH_MS'),
+    historyCacheMs: settingNumber(config, 'REC_HISTORY_CACHE_MS'),
+    historyCacheUsers: settingNumber(config, 'REC_HISTORY_CACHE_USERS'),
     popularityHalfLifeMs: halfLife,
     train: {
       neighbors: settingNumber(config, 'REC_NEIGHBORS'),

@@ -7,6 +7,7 @@ import { netInteractions } from './algorithms/weights';
 import { EventsRepository } from './events.repository';
 import { ItemsRepository } from './items.repository';
 import { ModelsRepository, ModelVersion } from './models.repository';
+import { RecCacheService } from './rec-cache.service';
 import { REC_SETTINGS, RecSettings } from './rec-settings';
 import { runTrainingInProcess } from './training/run-training';
 import { toColumns, trainAndEncode, TrainResult, TrainWorkerInput } from './training/train-core';
@@ -39,6 +40,7 @@ export class TrainingService implements OnModuleInit {
     private readonly events: EventsRepository,
     private readonly models: ModelsRepository,
     private readonly jobs: JobsService,
+    private readonly cache: RecCacheService,
     @Inject(REC_SETTINGS) private readonly settings: RecSettings,
   ) {}
 
@@ -105,8 +107,11 @@ export class TrainingService implements OnModuleInit {
       const inline = input.items.length <= INLINE_MAX_ITEMS && input.user.length <= INLINE_MAX_CELLS;
       const result: TrainResult = inline ? trainAndEncode(input, onProgress) : await runTrainingInProcess(input, onProgress, ctx.signal);
       const stats = { items: input.items.length, users: input.users.length, interactions: input.user.length, trainMs: Date.now() - t0, timingsMs: result.timingsMs, skipped: result.skipped, inline };
+      // this replica's serving caches (catalog, popularity, the users' histories) are filled now, not by the first requests
+      await this.cache.warm(project).catch((err: unknown) => this.logger.warn(`Recommendation caches not warmed: ${(err as Error).message}`));
       const metrics = result.metrics ? { k: options.k, holdout: options.holdout, holdoutFraction: options.holdoutFraction, models: result.metrics } : null;
       await this.models.finish(project, version, result.artifact, metrics, stats);
+      this.cache.adopt(project, version, result.artifact);
       this.logger.log(`Recommendation model v${version} of project ${project} active (${stats.items} items, ${stats.users} users, ${stats.trainMs} ms)`);
       return { version, ...stats, metrics };
     } catch (err) {
