@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ProjectLifecycle } from '../projects/project-lifecycle';
+import { itemGram } from './algorithms/als';
 import { decodeArtifact, ModelArtifact } from './algorithms/artifact';
 import { DecayedSums } from './algorithms/popularity';
 import { eventWeight } from './algorithms/weights';
@@ -18,6 +19,13 @@ export interface ServedModel {
   version: number;
   artifact: ModelArtifact;
   index: Map<string, number>;
+  /** Y^T Y of each factor model, what every user re-solve starts from */
+  grams: Record<string, Float64Array>;
+}
+
+function served(version: number, artifact: ModelArtifact): ServedModel {
+  const grams = Object.fromEntries(Object.entries(artifact.factors ?? {}).map(([name, f]) => [name, itemGram(f)]));
+  return { version, artifact, index: new Map(artifact.items.map((id, i) => [id, i])), grams };
 }
 
 interface Cached<T> {
@@ -97,10 +105,9 @@ export class RecCacheService {
       .artifact(project, version)
       .then((bytes) => {
         if (!bytes) return null;
-        const artifact = decodeArtifact(bytes);
-        const served = { version, artifact, index: new Map(artifact.items.map((id, i) => [id, i])) };
-        if (this.decoding.get(key) === p) this.models.set(project, served);
-        return served;
+        const model = served(version, decodeArtifact(bytes));
+        if (this.decoding.get(key) === p) this.models.set(project, model);
+        return model;
       })
       .finally(() => {
         if (this.decoding.get(key) === p) this.decoding.delete(key);
@@ -195,9 +202,8 @@ export class RecCacheService {
 
   /** A version this replica just activated: served from the next request on, decoded from the bytes it trained. */
   adopt(project: string, version: number, bytes: Uint8Array): void {
-    const artifact = decodeArtifact(bytes);
     this.modelChanged(project);
-    this.models.set(project, { version, artifact, index: new Map(artifact.items.map((id, i) => [id, i])) });
+    this.models.set(project, served(version, decodeArtifact(bytes)));
     this.activeVersions.set(project, { value: version, at: Date.now() });
   }
 

@@ -41,7 +41,7 @@ export function recSettings(config: AppConfig): RecSettings {
     maxEventsPerRequest: settingNumber(config, 'REC_MAX_EVENTS_PER_REQUEST'),
     eventBatchSize: settingNumber(config, 'REC_EVENT_BATCH_SIZE'),
     weights: { ...w, saturation: w.purchase },
-    blendWeights: pairs(config, 'REC_BLEND_WEIGHTS', ['ease', 'itemknn', 'popularity']),
+    blendWeights: pairs(config, 'REC_BLEND_WEIGHTS', ['ease', 'itemknn', 'als', 'popularity']),
     historyLimit: settingNumber(config, 'REC_HISTORY_LIMIT'),
     cacheTtlMs: settingNumber(config, 'REC_CACHE_TTL_MS'),
     popularityRefreshMs: settingNumber(config, 'REC_POPULARITY_REFRESH_MS'),
@@ -53,8 +53,13 @@ export function recSettings(config: AppConfig): RecSettings {
       knnShrinkage: settingNumber(config, 'REC_KNN_SHRINKAGE'),
       easeLambda: settingNumber(config, 'REC_EASE_LAMBDA'),
       easeMaxItems: settingNumber(config, 'REC_EASE_MAX_ITEMS'),
+      alsFactors: settingNumber(config, 'REC_ALS_FACTORS'),
+      alsRegularization: settingNumber(config, 'REC_ALS_REGULARIZATION'),
+      alsAlpha: settingNumber(config, 'REC_ALS_ALPHA'),
+      alsIterations: settingNumber(config, 'REC_ALS_ITERATIONS'),
+      alsCgSteps: settingNumber(config, 'REC_ALS_CG_STEPS'),
       popularityHalfLifeMs: halfLife,
-      blendWeights: pairs(config, 'REC_BLEND_WEIGHTS', ['ease', 'itemknn', 'popularity']),
+      blendWeights: pairs(config, 'REC_BLEND_WEIGHTS', ['ease', 'itemknn', 'als', 'popularity']),
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/errors';
 import { EmbeddingsService } from '../embeddings/embeddings.service';
+import { scoreAls, solveUser } from './algorithms/als';
 import { BlendedItem, SourceScores } from './algorithms/blender';
 import { Contribution, neighborsOf, scoreHistory } from './algorithms/neighbors';
 import { blendDense, ServingSpace, servingSpace, topItems } from './algorithms/serving';
@@ -98,6 +99,11 @@ export class RecommendService {
         const r = scoreHistory(table, modelHistory, o.explain);
         scored.push({ source: name, values: r.scores });
         if (r.contributions) contributions.set(name, r.contributions);
+      }
+      // factor models: the user vector re-solved from the current history (recalculate_user), times the item factors
+      for (const [name, factors] of Object.entries(model.artifact.factors ?? {})) {
+        if (!this.settings.blendWeights[name]) continue;
+        scored.push({ source: name, values: scoreAls(factors, solveUser(factors, modelHistory, model.grams[name])) });
       }
     }
     const personalized = scored.length > 0;
