@@ -14,6 +14,7 @@ export interface RecSettings {
   popularityRefreshMs: number;
   historyCacheMs: number;
   historyCacheUsers: number;
+  retrainIntervalMs: number;
   popularityHalfLifeMs: number;
   train: Omit<TrainOptions, 'models' | 'evaluate' | 'holdout' | 'holdoutFraction' | 'k' | 'seed'>;
 }
@@ -47,6 +48,7 @@ export function recSettings(config: AppConfig): RecSettings {
     popularityRefreshMs: settingNumber(config, 'REC_POPULARITY_REFRESH_MS'),
     historyCacheMs: settingNumber(config, 'REC_HISTORY_CACHE_MS'),
     historyCacheUsers: settingNumber(config, 'REC_HISTORY_CACHE_USERS'),
+    retrainIntervalMs: settingNumber(config, 'REC_RETRAIN_INTERVAL_MS'),
     popularityHalfLifeMs: halfLife,
     train: {
       neighbors: settingNumber(config, 'REC_NEIGHBORS'),

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { BadInputError, ConflictError, NotFoundError } from '../common/errors';
 import { JobContext, JobsService } from '../jobs/jobs.service';
 import { ITEM_MODELS, ItemModel, TrainOptions, TrainProgress } from './algorithms/pipeline';
@@ -32,8 +32,10 @@ export const TRAIN_JOB_KIND = 'recommendation.train';
  * version with its metrics and swaps it in as the active one in one transaction.
  */
 @Injectable()
-export class TrainingService implements OnModuleInit {
+export class TrainingService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Recommendation');
+  private schedule: NodeJS.Timeout | null = null;
+  private retraining = false;
 
   constructor(
     private readonly items: ItemsRepository,
@@ -47,6 +49,46 @@ export class TrainingService implements OnModuleInit {
   /** Before any bootstrap hook (the demo trains in one): versions an earlier process left open failed as interrupted. */
   async onModuleInit(): Promise<void> {
     await this.models.failInterrupted();
+  }
+
+  /** Scheduled retraining (REC_RETRAIN_INTERVAL_MS > 0). */
+  onApplicationBootstrap(): void {
+    const every = this.settings.retrainIntervalMs;
+    if (every <= 0) return;
+    this.schedule = setInterval(() => void this.retrainDue(), every);
+    this.schedule.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.schedule) clearInterval(this.schedule);
+    this.schedule = null;
+  }
+
+  /**
+   * One scheduled round: a version for every project with events received since its latest
+   * version was created. A project already training (here or on another replica) is skipped
+   * (409); two replicas starting the same project at the same moment train it twice, harmlessly.
+   */
+  async retrainDue(): Promise<string[]> {
+    if (this.retraining) return [];
+    this.retraining = true;
+    const started: string[] = [];
+    try {
+      for (const project of await this.models.projectsWithNewEvents()) {
+        try {
+          const { version } = await this.train(project, {});
+          started.push(project);
+          this.logger.log(`Scheduled retraining of project ${project}: version ${version.version}`);
+        } catch (err) {
+          if (!(err instanceof ConflictError)) this.logger.warn(`Scheduled retraining of project ${project} not started: ${(err as Error).message}`);
+        }
+      }
+    } catch (err) {
+      this.logger.warn(`Scheduled retraining round failed: ${(err as Error).message}`);
+    } finally {
+      this.retraining = false;
+    }
+    return started;
   }
 
   /** Starts training; 409 while another version of the project trains, 400 without events. */
