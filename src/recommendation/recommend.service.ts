@@ -66,6 +66,7 @@ interface ServingView {
 export class RecommendService {
   /** per catalog snapshot (a new snapshot or popularity makes a new view; the old ones go with their snapshot) */
   private readonly views = new WeakMap<Catalog, ServingView>();
+  private readonly foldedHistories = new WeakMap<HistoryEvent[], { model: ServedModel | null; net: Map<string, number>; modelHistory: Map<number, number> }>();
 
   constructor(
     private readonly cache: RecCacheService,
@@ -83,14 +84,7 @@ export class RecommendService {
       this.cache.history(project, userId),
     ]);
     const view = this.view(catalog, model, popularity);
-    const net = this.net(history);
-    const modelHistory = new Map<number, number>();
-    if (model) {
-      for (const [item, value] of net) {
-        const i = model.index.get(item);
-        if (i !== undefined) modelHistory.set(i, value);
-      }
-    }
+    const { net, modelHistory } = this.folded(history, model);
     const scored: { source: string; values: Float64Array }[] = [];
     const contributions = new Map<string, Map<number, Contribution[]>>();
     if (model && modelHistory.size > 0) {
@@ -128,6 +122,26 @@ export class RecommendService {
       modelVersion: model?.version ?? null,
       items: ranked.map((b) => this.present(b, catalog, o.explain ? this.because(b, model, contributions, history, catalog) : undefined, o.explain)),
     };
+  }
+
+  /**
+   * A history's net weights by item id and by model index. Cached histories are shared arrays
+   * (a new event replaces the user's array), so this is computed once per history and version.
+   */
+  private folded(history: HistoryEvent[], model: ServedModel | null): { net: Map<string, number>; modelHistory: Map<number, number> } {
+    const hit = this.foldedHistories.get(history);
+    if (hit && hit.model === model) return hit;
+    const net = this.net(history);
+    const modelHistory = new Map<number, number>();
+    if (model) {
+      for (const [item, value] of net) {
+        const i = model.index.get(item);
+        if (i !== undefined) modelHistory.set(i, value);
+      }
+    }
+    const out = { model, net, modelHistory };
+    this.foldedHistories.set(history, out);
+    return out;
   }
 
   /** The serving space of the current catalog, model and popularity, with the catalog entries aligned to it (rebuilt when one changes). */
