@@ -55,7 +55,9 @@ export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function startServer(port: number, dataDir: string, env: Record<string, string> = {}): ChildProcess {
   const compiled = extname(__filename) === '.js';
   const main = compiled ? resolve(__dirname, '..', '..', 'src', 'main.js') : resolve(__dirname, '..', '..', 'src', 'main.ts');
-  const args = compiled ? [main] : ['-r', 'ts-node/register/transpile-only', main];
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const args = [...nodeArgs, ...(compiled ? [main] : ['-r', 'ts-node/register/transpile-only', main])];
   const childEnv = {
     ...process.env,
     NODE_ENV: 'production',

@@ -14,24 +14,28 @@ export class EventsRepository {
 
   /**
    * Writes one batch in one transaction: unknown users created, events inserted unless their
-   * id is already there (or repeated earlier in the batch). Returns how many were new.
-   * Committed when it resolves: that is when a batch is acknowledged.
+   * id is already there (or repeated earlier in the batch). Returns the events that were new
+   * (an id repeated within the batch: its first occurrence). Committed when it resolves: that
+   * is when a batch is acknowledged.
    */
-  writeBatch(project: string, events: EventInput[]): Promise<number> {
+  writeBatch(project: string, events: EventInput[]): Promise<EventInput[]> {
     return this.ds.transaction(async (m) => {
       const users = [...new Set(events.map((e) => e.userId))];
       await m.query(`INSERT INTO rec_users (project_id, id) SELECT $1, u FROM unnest($2::text[]) AS u ON CONFLICT DO NOTHING`, [project, users]);
-      let inserted = 0;
+      const inserted: EventInput[] = [];
       for (let i = 0; i < events.length; i += INSERT_ROWS) {
         const part = events.slice(i, i + INSERT_ROWS);
-        const rows: unknown[] = await m.query(
+        const rows: { id: string }[] = await m.query(
           `INSERT INTO rec_events (project_id, id, user_id, item_id, type, value, ts)
            SELECT $1, e.id, e.u, e.i, e.t, e.v, to_timestamp(e.ts / 1000.0)
            FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[]) AS e (id, u, i, t, v, ts)
-           ON CONFLICT (project_id, id) DO NOTHING RETURNING 1`,
+           ON CONFLICT (project_id, id) DO NOTHING RETURNING id`,
           [project, part.map((e) => e.id), part.map((e) => e.userId), part.map((e) => e.itemId), part.map((e) => e.type), part.map((e) => e.value), part.map((e) => e.ts)],
         );
-        inserted += rows.length;
+        const ids = new Set(rows.map((r) => r.id));
+        for (const e of part) {
+          if (ids.delete(e.id)) inserted.push(e);
+        }
       }
       return inserted;
     });
@@ -42,6 +46,27 @@ export class EventsRepository {
     return this.ds
       .query(`SELECT item_id AS "itemId", type, value, (extract(epoch FROM ts) * 1000)::float8 AS ts FROM rec_events WHERE project_id = $1 AND user_id = $2 ORDER BY ts DESC, id LIMIT $3`, [project, userId, limit])
       .then((rows: HistoryEvent[]) => rows.map((r) => ({ ...r, ts: Number(r.ts) })));
+  }
+
+  /**
+   * The latest `limit` events of each of the `users` most recently active users, newest first
+   * per user: one query to fill a serving cache.
+   */
+  async recentHistories(project: string, limit: number, users: number): Promise<Map<string, HistoryEvent[]>> {
+    const rows: (HistoryEvent & { userId: string })[] = await this.ds.query(
+      `WITH active AS (SELECT user_id FROM rec_events WHERE project_id = $1 GROUP BY user_id ORDER BY max(ts) DESC LIMIT $3),
+       ranked AS (SELECT e.user_id, e.item_id, e.type, e.value, e.ts, row_number() OVER (PARTITION BY e.user_id ORDER BY e.ts DESC, e.id) AS n
+                  FROM rec_events e JOIN active a ON a.user_id = e.user_id WHERE e.project_id = $1)
+       SELECT user_id AS "userId", item_id AS "itemId", type, value, (extract(epoch FROM ts) * 1000)::float8 AS ts FROM ranked WHERE n <= $2 ORDER BY user_id, n`,
+      [project, limit, users],
+    );
+    const out = new Map<string, HistoryEvent[]>();
+    for (const r of rows) {
+      let list = out.get(r.userId);
+      if (!list) out.set(r.userId, (list = []));
+      list.push({ itemId: r.itemId, type: r.type, value: r.value, ts: Number(r.ts) });
+    }
+    return out;
   }
 
   /** Events summed per user, item and type: what training reads. */

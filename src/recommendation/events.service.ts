@@ -78,10 +78,11 @@ export class EventsService {
     let batches = 0;
     const size = this.settings.eventBatchSize;
     for (let i = 0; i < events.length; i += size) {
-      inserted += await this.events.writeBatch(project, events.slice(i, i + size));
+      const written = await this.events.writeBatch(project, events.slice(i, i + size));
+      this.cache.eventsAdded(project, written);
+      inserted += written.length;
       batches++;
     }
-    if (inserted) this.cache.eventsChanged(project);
     return { received: events.length, inserted, duplicates: events.length - inserted, batches };
   }
 }

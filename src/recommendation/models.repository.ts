@@ -95,4 +95,14 @@ export class ModelsRepository {
   list(project: string): Promise<ModelVersion[]> {
     return this.ds.query(`SELECT ${COLUMNS} FROM rec_models WHERE project_id = $1 ORDER BY version DESC LIMIT 50`, [project]);
   }
+
+  /** Projects with events received after their latest version (queued, training or ready) was created, or with events and no version. */
+  async projectsWithNewEvents(): Promise<string[]> {
+    const rows: { project: string }[] = await this.ds.query(
+      `SELECT e.project_id AS project FROM (SELECT project_id, max(received_at) AS last FROM rec_events GROUP BY project_id) e
+       WHERE e.last > coalesce((SELECT max(m.created_at) FROM rec_models m WHERE m.project_id = e.project_id AND m.status <> 'failed'), '-infinity'::timestamptz)
+       ORDER BY e.project_id`,
+    );
+    return rows.map((r) => r.project);
+  }
 }

@@ -11,6 +11,10 @@ export interface RecSettings {
   blendWeights: Record<string, number>;
   historyLimit: number;
   cacheTtlMs: number;
+  popularityRefreshMs: number;
+  historyCacheMs: number;
+  historyCacheUsers: number;
+  retrainIntervalMs: number;
   popularityHalfLifeMs: number;
   train: Omit<TrainOptions, 'models' | 'evaluate' | 'holdout' | 'holdoutFraction' | 'k' | 'seed'>;
 }
@@ -38,17 +42,26 @@ export function recSettings(config: AppConfig): RecSettings {
     maxEventsPerRequest: settingNumber(config, 'REC_MAX_EVENTS_PER_REQUEST'),
     eventBatchSize: settingNumber(config, 'REC_EVENT_BATCH_SIZE'),
     weights: { ...w, saturation: w.purchase },
-    blendWeights: pairs(config, 'REC_BLEND_WEIGHTS', ['ease', 'itemknn', 'popularity']),
+    blendWeights: pairs(config, 'REC_BLEND_WEIGHTS', ['ease', 'itemknn', 'als', 'popularity']),
     historyLimit: settingNumber(config, 'REC_HISTORY_LIMIT'),
     cacheTtlMs: settingNumber(config, 'REC_CACHE_TTL_MS'),
+    popularityRefreshMs: settingNumber(config, 'REC_POPULARITY_REFRESH_MS'),
+    historyCacheMs: settingNumber(config, 'REC_HISTORY_CACHE_MS'),
+    historyCacheUsers: settingNumber(config, 'REC_HISTORY_CACHE_USERS'),
+    retrainIntervalMs: settingNumber(config, 'REC_RETRAIN_INTERVAL_MS'),
     popularityHalfLifeMs: halfLife,
     train: {
       neighbors: settingNumber(config, 'REC_NEIGHBORS'),
       knnShrinkage: settingNumber(config, 'REC_KNN_SHRINKAGE'),
       easeLambda: settingNumber(config, 'REC_EASE_LAMBDA'),
       easeMaxItems: settingNumber(config, 'REC_EASE_MAX_ITEMS'),
+      alsFactors: settingNumber(config, 'REC_ALS_FACTORS'),
+      alsRegularization: settingNumber(config, 'REC_ALS_REGULARIZATION'),
+      alsAlpha: settingNumber(config, 'REC_ALS_ALPHA'),
+      alsIterations: settingNumber(config, 'REC_ALS_ITERATIONS'),
+      alsCgSteps: settingNumber(config, 'REC_ALS_CG_STEPS'),
       popularityHalfLifeMs: halfLife,
-      blendWeights: pairs(config, 'REC_BLEND_WEIGHTS', ['ease', 'itemknn', 'popularity']),
+      blendWeights: pairs(config, 'REC_BLEND_WEIGHTS', ['ease', 'itemknn', 'als', 'popularity']),
     },
   };
 }

@@ -121,12 +121,12 @@ export class SimilarItemsDto {
 }
 
 export class TrainRequestDto {
-  /** Item-item models to train (default both). @example ["ease", "itemknn"] */
-  @ApiPropertyOptional({ type: [String], enum: ['ease', 'itemknn'], example: ['ease', 'itemknn'] })
+  /** Models to train (default all): the item-item models ease and itemknn, the factor model als. @example ["ease", "itemknn", "als"] */
+  @ApiPropertyOptional({ type: [String], enum: ['ease', 'itemknn', 'als'], example: ['ease', 'itemknn', 'als'] })
   @IsOptional()
   @IsArray()
-  @IsIn(['ease', 'itemknn'], { each: true })
-  models?: ('ease' | 'itemknn')[];
+  @IsIn(['ease', 'itemknn', 'als'], { each: true })
+  models?: ('ease' | 'itemknn' | 'als')[];
 
   /** Evaluate on a holdout first (default true): GET evaluate shows it. @example true */
   @IsOptional()

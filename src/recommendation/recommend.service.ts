@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/errors';
 import { EmbeddingsService } from '../embeddings/embeddings.service';
-import { blend, BlendedItem, rank, SourceScores } from './algorithms/blender';
+import { scoreAls, solveUser } from './algorithms/als';
+import { BlendedItem, SourceScores } from './algorithms/blender';
 import { Contribution, neighborsOf, scoreHistory } from './algorithms/neighbors';
+import { blendDense, ServingSpace, servingSpace, topItems } from './algorithms/serving';
 import { EventAggregate, EventType } from './algorithms/types';
 import { netInteractions } from './algorithms/weights';
-import { EventsRepository } from './events.repository';
 import { CatalogEntry, ItemsRepository } from './items.repository';
 import { Catalog, RecCacheService, ServedModel } from './rec-cache.service';
 import { REC_SETTINGS, RecSettings } from './rec-settings';
@@ -53,11 +54,22 @@ const EVENT_RANK: EventType[] = ['purchase', 'add_to_cart', 'rating', 'click', '
  * exclusion and diversity apply before the top k; explanations name the sources and the
  * history items that contributed most.
  */
+/** A serving space with the catalog entries aligned to it, for one catalog snapshot, model and popularity. */
+interface ServingView {
+  model: ServedModel | null;
+  popularity: Map<string, number>;
+  space: ServingSpace;
+  entries: (CatalogEntry | undefined)[];
+}
+
 @Injectable()
 export class RecommendService {
+  /** per catalog snapshot (a new snapshot or popularity makes a new view; the old ones go with their snapshot) */
+  private readonly views = new WeakMap<Catalog, ServingView>();
+  private readonly foldedHistories = new WeakMap<HistoryEvent[], { model: ServedModel | null; net: Map<string, number>; modelHistory: Map<number, number> }>();
+
   constructor(
     private readonly cache: RecCacheService,
-    private readonly events: EventsRepository,
     private readonly items: ItemsRepository,
     private readonly embeddings: EmbeddingsService,
     @Inject(REC_SETTINGS) private readonly settings: RecSettings,
@@ -69,22 +81,40 @@ export class RecommendService {
       this.cache.catalog(project),
       this.cache.popularity(project),
       this.cache.model(project),
-      this.events.history(project, userId, this.settings.historyLimit),
+      this.cache.history(project, userId),
     ]);
-    const net = this.net(history);
-    const scored = this.itemItem(model, net, o.explain);
-    const sources: Record<string, SourceScores> = { popularity, ...scored.sources };
-    const contributions = scored.contributions;
-    const personalized = Object.keys(sources).length > 1;
-    const weights = personalized ? this.settings.blendWeights : { popularity: 1 };
-    const blended = blend(sources, weights);
-    const allowed = this.filter(catalog, o);
-    const seen = new Set(history.map((h) => h.itemId));
-    const ranked = rank(blended.values(), {
+    const view = this.view(catalog, model, popularity);
+    const { net, modelHistory } = this.folded(history, model);
+    const scored: { source: string; values: Float64Array }[] = [];
+    const contributions = new Map<string, Map<number, Contribution[]>>();
+    if (model && modelHistory.size > 0) {
+      for (const [name, table] of Object.entries(model.artifact.tables)) {
+        if (!this.settings.blendWeights[name]) continue;
+        const r = scoreHistory(table, modelHistory, o.explain);
+        scored.push({ source: name, values: r.scores });
+        if (r.contributions) contributions.set(name, r.contributions);
+      }
+      // factor models: the user vector re-solved from the current history (recalculate_user), times the item factors
+      for (const [name, factors] of Object.entries(model.artifact.factors ?? {})) {
+        if (!this.settings.blendWeights[name]) continue;
+        scored.push({ source: name, values: scoreAls(factors, solveUser(factors, modelHistory, model.grams[name])) });
+      }
+    }
+    const personalized = scored.length > 0;
+    const blended = blendDense(view.space, scored, personalized ? this.settings.blendWeights : { popularity: 1 });
+    // excluded: not in the catalog, unavailable or filtered out, disliked, seen (unless asked for)
+    const allowed = this.entryFilter(o);
+    const excluded = new Uint8Array(view.space.items.length);
+    for (const [item, value] of net) {
+      const j = view.space.index.get(item);
+      if (j !== undefined && (value < 0 || o.excludeSeen)) excluded[j] = 1;
+    }
+    const ranked = topItems(view.space, blended, {
       k: o.k,
-      exclude: (id) => !allowed(id) || (net.get(id) ?? 0) < 0 || (o.excludeSeen && seen.has(id)),
+      excluded: (j) => excluded[j] === 1 || !allowed(view.entries[j]),
       maxPerGroup: o.maxPerCategory,
-      groupOf: (id) => catalog.byId.get(id)?.category ?? null,
+      groupOf: (j) => view.entries[j]?.category ?? null,
+      withSources: o.explain,
     });
     return {
       userId,
@@ -92,6 +122,36 @@ export class RecommendService {
       modelVersion: model?.version ?? null,
       items: ranked.map((b) => this.present(b, catalog, o.explain ? this.because(b, model, contributions, history, catalog) : undefined, o.explain)),
     };
+  }
+
+  /**
+   * A history's net weights by item id and by model index. Cached histories are shared arrays
+   * (a new event replaces the user's array), so this is computed once per history and version.
+   */
+  private folded(history: HistoryEvent[], model: ServedModel | null): { net: Map<string, number>; modelHistory: Map<number, number> } {
+    const hit = this.foldedHistories.get(history);
+    if (hit && hit.model === model) return hit;
+    const net = this.net(history);
+    const modelHistory = new Map<number, number>();
+    if (model) {
+      for (const [item, value] of net) {
+        const i = model.index.get(item);
+        if (i !== undefined) modelHistory.set(i, value);
+      }
+    }
+    const out = { model, net, modelHistory };
+    this.foldedHistories.set(history, out);
+    return out;
+  }
+
+  /** The serving space of the current catalog, model and popularity, with the catalog entries aligned to it (rebuilt when one changes). */
+  private view(catalog: Catalog, model: ServedModel | null, popularity: Map<string, number>): ServingView {
+    const v = this.views.get(catalog);
+    if (v && v.model === model && v.popularity === popularity) return v;
+    const space = servingSpace(model?.artifact.items ?? [], model?.index ?? new Map(), popularity);
+    const built: ServingView = { model, popularity, space, entries: space.items.map((id) => catalog.byId.get(id)) };
+    this.views.set(catalog, built);
+    return built;
   }
 
   /**
@@ -168,9 +228,14 @@ export class RecommendService {
   }
 
   filter(catalog: Catalog, o: Pick<RecommendQuery, 'category' | 'minPrice' | 'maxPrice'>): (id: string) => boolean {
+    const ok = this.entryFilter(o);
+    return (id) => ok(catalog.byId.get(id));
+  }
+
+  /** Whether a catalog entry passes the request's filters (available, categories, price range). */
+  entryFilter(o: Pick<RecommendQuery, 'category' | 'minPrice' | 'maxPrice'>): (e: CatalogEntry | undefined) => boolean {
     const cats = o.category?.length ? new Set(o.category) : null;
-    return (id) => {
-      const e = catalog.byId.get(id);
+    return (e) => {
       if (!e || !e.available) return false;
       if (cats && !(e.category !== null && cats.has(e.category)) && !e.subCategories.some((c) => cats.has(c))) return false;
       if (o.minPrice !== undefined && (e.price === null || e.price < o.minPrice)) return false;

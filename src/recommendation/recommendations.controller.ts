@@ -45,6 +45,13 @@ export class RecommendationsController {
 
   /** Records one event (idempotent by id); the answer means it is committed. */
   @Post('events')
+  @ApiBody({
+    type: EventDto,
+    examples: {
+      zh: { summary: '顾客购买了《斗破苍穹》', value: { id: 'evt-20250601-0001', userId: '张三', itemId: 'book-doupo', type: 'purchase', timestamp: '2025-06-01T08:30:00+08:00' } },
+      en: { summary: 'A shopper rates a T-shirt 4 of 5', value: { id: 'evt-20250601-0002', userId: 'alice', itemId: 'tshirt-a', type: 'rating', value: 4 } },
+    },
+  })
   @ApiErrors(400, 401)
   postRecEvent(@CurrentProject() project: string, @Body() body: EventDto): Promise<IngestResultDto> {
     return this.events.ingest(project, [body]);
@@ -52,6 +59,32 @@ export class RecommendationsController {
 
   /** Records many events: the whole request is checked first (an unknown item or bad entry is a 400 listing the entries at fault, and nothing is written), then written in transactions of REC_EVENT_BATCH_SIZE; duplicates by event id are ignored and counted. */
   @Post('events/bulk')
+  @ApiBody({
+    type: BulkEventsDto,
+    examples: {
+      zh: {
+        summary: '一位顾客浏览、加购并购买T恤衫',
+        value: {
+          events: [
+            { id: 'zh-1', userId: '李四', itemId: 'tshirt-a', type: 'view', timestamp: '2025-06-01T10:00:00+08:00' },
+            { id: 'zh-2', userId: '李四', itemId: 'tshirt-a', type: 'add_to_cart', timestamp: '2025-06-01T10:01:00+08:00' },
+            { id: 'zh-3', userId: '李四', itemId: 'tshirt-a', type: 'purchase', timestamp: '2025-06-01T10:05:00+08:00' },
+            { id: 'zh-4', userId: '李四', itemId: 'tshirt-c', type: 'dislike' },
+          ],
+        },
+      },
+      en: {
+        summary: 'Ratings imported from another system (MovieLens style)',
+        value: {
+          events: [
+            { id: 'ml-196-242', userId: '196', itemId: '242', type: 'rating', value: 3, timestamp: '1997-12-04T15:55:49Z' },
+            { id: 'ml-186-302', userId: '186', itemId: '302', type: 'rating', value: 3, timestamp: '1998-04-04T19:22:22Z' },
+            { id: 'ml-22-377', userId: '22', itemId: '377', type: 'rating', value: 1, timestamp: '1997-11-07T07:18:36Z' },
+          ],
+        },
+      },
+    },
+  })
   @ApiErrors(400, 401, 413)
   postRecEvents(@CurrentProject() project: string, @Body() body: BulkEventsDto): Promise<IngestResultDto> {
     return this.events.ingest(project, body.events);
@@ -61,6 +94,13 @@ export class RecommendationsController {
   @Post('train')
   @HttpCode(202)
   @AdminOnly()
+  @ApiBody({
+    type: TrainRequestDto,
+    examples: {
+      zh: { summary: '训练全部模型并按时间留出评估', value: { evaluate: true, holdout: 'time', holdoutFraction: 0.2, k: 10 } },
+      en: { summary: 'Retrain EASE only, without evaluation (fast)', value: { models: ['ease'], evaluate: false } },
+    },
+  })
   @ApiErrors(400, 401, 403, 409)
   async trainRecModel(@CurrentProject() project: string, @Body() body: TrainRequestDto): Promise<TrainStartedDto> {
     const { version, jobId } = await this.training.train(project, body);

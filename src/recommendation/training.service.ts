@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { BadInputError, ConflictError, NotFoundError } from '../common/errors';
 import { Job, JobContext, JobsService } from '../jobs/jobs.service';
 import { ITEM_MODELS, ItemModel, TrainOptions, TrainProgress } from './algorithms/pipeline';
@@ -7,6 +7,7 @@ import { netInteractions } from './algorithms/weights';
 import { EventsRepository } from './events.repository';
 import { ItemsRepository } from './items.repository';
 import { ModelsRepository, ModelVersion } from './models.repository';
+import { RecCacheService } from './rec-cache.service';
 import { REC_SETTINGS, RecSettings } from './rec-settings';
 import { runTrainingInProcess } from './training/run-training';
 import { toColumns, trainAndEncode, TrainResult, TrainWorkerInput } from './training/train-core';
@@ -34,14 +35,17 @@ export const TRAIN_JOB_KIND = 'recommendation.train';
  * Serving replicas read which version is active at every request, so no notification is needed.
  */
 @Injectable()
-export class TrainingService implements OnModuleInit {
+export class TrainingService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Recommendation');
+  private schedule: NodeJS.Timeout | null = null;
+  private retraining = false;
 
   constructor(
     private readonly items: ItemsRepository,
     private readonly events: EventsRepository,
     private readonly models: ModelsRepository,
     private readonly jobs: JobsService,
+    private readonly cache: RecCacheService,
     @Inject(REC_SETTINGS) private readonly settings: RecSettings,
   ) {
     jobs.register(TRAIN_JOB_KIND, {
@@ -53,6 +57,46 @@ export class TrainingService implements OnModuleInit {
   /** Before any bootstrap hook (the demo trains in one): on the embedded database, versions an earlier process left open failed as interrupted. */
   async onModuleInit(): Promise<void> {
     if (!this.jobs.shared) await this.models.failInterrupted();
+  }
+
+  /** Scheduled retraining (REC_RETRAIN_INTERVAL_MS > 0). */
+  onApplicationBootstrap(): void {
+    const every = this.settings.retrainIntervalMs;
+    if (every <= 0) return;
+    this.schedule = setInterval(() => void this.retrainDue(), every);
+    this.schedule.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.schedule) clearInterval(this.schedule);
+    this.schedule = null;
+  }
+
+  /**
+   * One scheduled round: a version for every project with events received since its latest
+   * version was created. A project already training (here or on another replica) is skipped
+   * (409); two replicas starting the same project at the same moment train it twice, harmlessly.
+   */
+  async retrainDue(): Promise<string[]> {
+    if (this.retraining) return [];
+    this.retraining = true;
+    const started: string[] = [];
+    try {
+      for (const project of await this.models.projectsWithNewEvents()) {
+        try {
+          const { version } = await this.train(project, {});
+          started.push(project);
+          this.logger.log(`Scheduled retraining of project ${project}: version ${version.version}`);
+        } catch (err) {
+          if (!(err instanceof ConflictError)) this.logger.warn(`Scheduled retraining of project ${project} not started: ${(err as Error).message}`);
+        }
+      }
+    } catch (err) {
+      this.logger.warn(`Scheduled retraining round failed: ${(err as Error).message}`);
+    } finally {
+      this.retraining = false;
+    }
+    return started;
   }
 
   /** Starts training; 409 while another version of the project trains, 400 without events. */
@@ -124,8 +168,11 @@ export class TrainingService implements OnModuleInit {
       const inline = input.items.length <= INLINE_MAX_ITEMS && input.user.length <= INLINE_MAX_CELLS;
       const result: TrainResult = inline ? trainAndEncode(input, onProgress) : await runTrainingInProcess(input, onProgress, ctx.signal);
       const stats = { items: input.items.length, users: input.users.length, interactions: input.user.length, trainMs: Date.now() - t0, timingsMs: result.timingsMs, skipped: result.skipped, inline };
+      // this replica's serving caches (catalog, popularity, the users' histories) are filled now, not by the first requests
+      await this.cache.warm(project).catch((err: unknown) => this.logger.warn(`Recommendation caches not warmed: ${(err as Error).message}`));
       const metrics = result.metrics ? { k: options.k, holdout: options.holdout, holdoutFraction: options.holdoutFraction, models: result.metrics } : null;
       await this.models.finish(project, version, result.artifact, metrics, stats);
+      this.cache.adopt(project, version, result.artifact);
       this.logger.log(`Recommendation model v${version} of project ${project} active (${stats.items} items, ${stats.users} users, ${stats.trainMs} ms)`);
       return { version, ...stats, metrics };
     } catch (err) {

@@ -54,7 +54,7 @@ describe.each(testDatabases())('recommendation on %s', (db) => {
   const get = (path: string, key?: string, project?: string) => auth(t.http().get(`${REC}${path}`), key, project);
   const recommend = async (user: string, query = '', project?: string) => {
     const res = await get(`/users/${user}?${query}`, PLATFORM, project).expect(200);
-    return res.body as { strategy: string; modelVersion: number | null; items: { itemId: string; category: string; price: number; sources?: { source: string }[]; because?: { itemId: string; event: string }[] }[] };
+    return res.body as { strategy: string; modelVersion: number | null; items: { itemId: string; category: string; price: number; sources?: { source: string; score: number }[]; because?: { itemId: string; event: string }[] }[] };
   };
   const ids = (r: { items: { itemId: string }[] }) => r.items.map((i) => i.itemId);
   const train = async (project?: string, body: object = {}) => {
@@ -69,7 +69,7 @@ describe.each(testDatabases())('recommendation on %s', (db) => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp({ db, env: { API_KEYS: `${PLATFORM}:platform:ops,${USER}:user:alice`, REC_CACHE_TTL_MS: '0', REC_EVENT_BATCH_SIZE: '4000' } });
+    t = await startTestApp({ db, env: { API_KEYS: `${PLATFORM}:platform:ops,${USER}:user:alice`, REC_CACHE_TTL_MS: '0', REC_EVENT_BATCH_SIZE: '4000', REC_BLEND_WEIGHTS: 'ease:1,itemknn:0.5,als:0.5,popularity:0.05', REC_ALS_FACTORS: '8' } });
     await post('/items/bulk', { items: ITEMS }).expect(201);
   }, 60_000);
   afterAll(() => t?.close());
@@ -97,10 +97,12 @@ describe.each(testDatabases())('recommendation on %s', (db) => {
     expect(r.strategy).toBe('personalized');
     expect(ids(r).every((id) => FANTASY.includes(id))).toBe(true);
     expect(r.items[0].sources!.map((s) => s.source)).toContain('ease');
+    // ALS (blended in this app) re-solves the reader from the one purchase made after training
+    expect(r.items.some((i) => i.sources!.some((s) => s.source === 'als' && s.score > 0))).toBe(true);
     expect(r.items[0].because).toEqual([expect.objectContaining({ itemId: 'book-doupo', event: 'purchase' })]);
 
     const evaluation = await get('/evaluate').expect(200);
-    expect(Object.keys(evaluation.body.metrics.models).sort()).toEqual(['blend', 'ease', 'itemknn', 'popularity']);
+    expect(Object.keys(evaluation.body.metrics.models).sort()).toEqual(['als', 'blend', 'ease', 'itemknn', 'popularity']);
     for (const m of Object.values(evaluation.body.metrics.models) as Record<string, number>[]) expect(Object.keys(m).sort()).toEqual(['coverage', 'map', 'ndcg', 'precision', 'recall', 'users']);
     expect(evaluation.body.metrics.models.ease.ndcg).toBeGreaterThan(evaluation.body.metrics.models.popularity.ndcg);
   });

@@ -3,12 +3,17 @@ import { TrainOptions, trainModels } from './pipeline';
 import { Interaction } from './types';
 
 const OPTIONS: TrainOptions = {
-  models: ['ease', 'itemknn'],
+  models: ['ease', 'itemknn', 'als'],
   neighbors: 50,
   knnShrinkage: 10,
   easeLambda: 50,
   easeMaxItems: 5000,
   popularityHalfLifeMs: 0,
+  alsFactors: 16,
+  alsRegularization: 0.05,
+  alsAlpha: 20,
+  alsIterations: 10,
+  alsCgSteps: 3,
   blendWeights: { ease: 1, itemknn: 0.5, popularity: 0.05 },
   evaluate: true,
   holdout: 'random',
@@ -37,13 +42,15 @@ function planted(): { items: string[]; users: string[]; cells: Interaction[] } {
 }
 
 describe('trainModels', () => {
-  it('learns planted taste clusters: EASE and ItemKNN beat popularity on the holdout by far', () => {
+  it('learns planted taste clusters: EASE, ItemKNN and ALS beat popularity on the holdout by far', () => {
     const data = planted();
     const out = trainModels({ ...data, options: OPTIONS });
     const m = out.metrics!;
-    expect(Object.keys(m).sort()).toEqual(['blend', 'ease', 'itemknn', 'popularity']);
+    expect(Object.keys(m).sort()).toEqual(['als', 'blend', 'ease', 'itemknn', 'popularity']);
     expect(m.ease.ndcg).toBeGreaterThan(1.5 * m.popularity.ndcg);
     expect(m.itemknn.ndcg).toBeGreaterThan(1.5 * m.popularity.ndcg);
+    expect(m.als.ndcg).toBeGreaterThan(1.5 * m.popularity.ndcg);
+    expect(out.factors.als!.itemFactors).toHaveLength(100 * 16);
     expect(m.ease.users).toBeGreaterThan(250);
     expect(out.tables.ease!.n).toBe(100);
     expect(out.tables.itemknn!.m).toBe(50);

@@ -1,3 +1,4 @@
+import { AlsModel, scoreAls, solveUser, trainAls, itemGram } from './als';
 import { blend, rank, SourceScores } from './blender';
 import { trainEase } from './ease';
 import { holdout, HoldoutKind } from './holdout';
@@ -8,8 +9,10 @@ import { scoreHistory } from './neighbors';
 import { decayedPopularity } from './popularity';
 import { Interaction, NeighborTable } from './types';
 
-export const ITEM_MODELS = ['ease', 'itemknn'] as const;
+/** The trained models: item-item neighbour tables (ease, itemknn) and factors (als). */
+export const ITEM_MODELS = ['ease', 'itemknn', 'als'] as const;
 export type ItemModel = (typeof ITEM_MODELS)[number];
+type TableModel = Exclude<ItemModel, 'als'>;
 
 export interface TrainOptions {
   models: ItemModel[];
@@ -19,6 +22,11 @@ export interface TrainOptions {
   /** EASE needs a dense n x n inverse: catalogs larger than this skip it */
   easeMaxItems: number;
   popularityHalfLifeMs: number;
+  alsFactors: number;
+  alsRegularization: number;
+  alsAlpha: number;
+  alsIterations: number;
+  alsCgSteps: number;
   /** source weights of the blend (model names and `popularity`) */
   blendWeights: Record<string, number>;
   evaluate: boolean;
@@ -42,7 +50,8 @@ export interface TrainProgress {
 }
 
 export interface TrainOutput {
-  tables: Partial<Record<ItemModel, NeighborTable>>;
+  tables: Partial<Record<TableModel, NeighborTable>>;
+  factors: { als?: AlsModel };
   /** metrics on the holdout by model name (`popularity`, `ease`, `itemknn`, `blend`) */
   metrics: Record<string, RankingMetrics> | null;
   skipped: { model: string; reason: string }[];
@@ -69,15 +78,22 @@ export function trainModels(input: TrainInput, onProgress: (p: TrainProgress) =>
   }
   const x = buildMatrix(users.length, items.length, input.cells);
   const tables: TrainOutput['tables'] = {};
+  const factors: TrainOutput['factors'] = {};
   for (const m of models) {
     const t0 = Date.now();
-    tables[m] = fit(m, x, options, (done, total) => onProgress({ phase: `train:${m}`, done, total }));
+    const progress = (done: number, total: number) => onProgress({ phase: `train:${m}`, done, total });
+    if (m === 'als') factors.als = fitAls(x, options, progress);
+    else tables[m] = fit(m, x, options, progress);
     timingsMs[m] = Date.now() - t0;
   }
-  return { tables, metrics, skipped, timingsMs };
+  return { tables, factors, metrics, skipped, timingsMs };
 }
 
-function fit(model: ItemModel, x: ReturnType<typeof buildMatrix>, o: TrainOptions, progress: (done: number, total: number) => void): NeighborTable {
+function fitAls(x: ReturnType<typeof buildMatrix>, o: TrainOptions, progress: (done: number, total: number) => void): AlsModel {
+  return trainAls(x, { factors: o.alsFactors, regularization: o.alsRegularization, alpha: o.alsAlpha, iterations: o.alsIterations, cgSteps: o.alsCgSteps, seed: o.seed }, progress).model;
+}
+
+function fit(model: TableModel, x: ReturnType<typeof buildMatrix>, o: TrainOptions, progress: (done: number, total: number) => void): NeighborTable {
   return model === 'ease' ? trainEase(x, { lambda: o.easeLambda, neighbors: o.neighbors }, progress) : trainItemKnn(x, { neighbors: o.neighbors, shrinkage: o.knnShrinkage }, progress);
 }
 
@@ -86,8 +102,15 @@ export function evaluateModels(input: TrainInput, models: ItemModel[], onProgres
   const { items, users, options } = input;
   const { train, test } = holdout(input.cells, options.holdout, options.holdoutFraction, options.seed);
   const x = buildMatrix(users.length, items.length, train);
-  const tables: Partial<Record<ItemModel, NeighborTable>> = {};
-  for (const m of models) tables[m] = fit(m, x, options, (done, total) => onProgress({ phase: `evaluate:${m}`, done, total }));
+  const tables: Partial<Record<TableModel, NeighborTable>> = {};
+  let als: { model: AlsModel; gram: Float64Array } | null = null;
+  for (const m of models) {
+    const progress = (done: number, total: number) => onProgress({ phase: `evaluate:${m}`, done, total });
+    if (m === 'als') {
+      const model = fitAls(x, options, progress);
+      als = { model, gram: itemGram(model) };
+    } else tables[m] = fit(m, x, options, progress);
+  }
   const now = train.reduce((t, c) => Math.max(t, c.ts), 0);
   const popularity = decayedPopularity(
     train.filter((c) => c.value > 0).map((c) => ({ item: items[c.item], weight: c.value, ts: c.ts })),
@@ -112,7 +135,8 @@ export function evaluateModels(input: TrainInput, models: ItemModel[], onProgres
     const h = history.get(u) ?? new Map<number, number>();
     const seen = (id: string) => h.has(index(items, id));
     const sources: Record<string, SourceScores> = { popularity };
-    for (const m of models) sources[m] = toScores(scoreHistory(tables[m]!, h).scores, items);
+    // each test user is scored as served: item-item models folded in over the history, ALS re-solved from it
+    for (const m of models) sources[m] = toScores(m === 'als' ? scoreAls(als!.model, solveUser(als!.model, h, als!.gram)) : scoreHistory(tables[m]!, h).scores, items);
     for (const name of names) {
       const weights = name === 'blend' ? options.blendWeights : { [name]: 1 };
       const ranked = rank(blend(sources, weights).values(), { k: options.k, exclude: seen });

@@ -101,6 +101,15 @@ describe('holdout', () => {
 });
 
 describe('artifact', () => {
+  it('round-trips factor models beside the tables', () => {
+    const t = { n: 2, m: 1, idx: Int32Array.from([1, 0]), w: Float32Array.from([0.5, -0.25]) };
+    const als = { items: 2, factors: 3, itemFactors: Float32Array.from([1, 2, 3, -4, 5.5, 6]), regularization: 0.05, alpha: 20 };
+    const back = decodeArtifact(encodeArtifact({ items: ['a', 'b'], tables: { itemknn: t }, factors: { als } }));
+    expect(Array.from(back.tables.itemknn.w)).toEqual([0.5, -0.25]);
+    expect(Array.from(back.factors!.als.itemFactors)).toEqual([1, 2, 3, -4, 5.5, 6]);
+    expect({ ...back.factors!.als, itemFactors: null }).toEqual({ ...als, itemFactors: null });
+  });
+
   it('round-trips item ids and neighbour tables', () => {
     const t = { n: 2, m: 1, idx: Int32Array.from([1, 0]), w: Float32Array.from([0.5, -0.25]) };
     const back = decodeArtifact(encodeArtifact({ items: ['《斗破苍穹》', 'T恤衫A'], tables: { ease: t } }));

@@ -16,14 +16,16 @@ describe('runTrainingInProcess', () => {
         items: Array.from({ length: 40 }, (_, i) => `i${i}`),
         users: Array.from({ length: 100 }, (_, u) => `u${u}`),
         ...toColumns(unique),
-        options: { models: ['ease', 'itemknn'], neighbors: 20, knnShrinkage: 5, easeLambda: 10, easeMaxItems: 100, popularityHalfLifeMs: 0, blendWeights: { ease: 1 }, evaluate: true, holdout: 'random', holdoutFraction: 0.2, k: 5, seed: 1 },
+        options: { models: ['ease', 'itemknn', 'als'], neighbors: 20, knnShrinkage: 5, easeLambda: 10, easeMaxItems: 100, popularityHalfLifeMs: 0, alsFactors: 8, alsRegularization: 0.05, alsAlpha: 20, alsIterations: 8, alsCgSteps: 3, blendWeights: { ease: 1 }, evaluate: true, holdout: 'random', holdoutFraction: 0.2, k: 5, seed: 1 },
       },
       (p) => phases.add(p.phase.split(':')[0]),
     );
     const artifact = decodeArtifact(result.artifact);
     expect(Object.keys(artifact.tables).sort()).toEqual(['ease', 'itemknn']);
+    expect(artifact.factors!.als.itemFactors).toHaveLength(40 * 8);
     expect(artifact.items).toHaveLength(40);
     expect(result.metrics!.ease.ndcg).toBeGreaterThan(result.metrics!.popularity.ndcg);
+    expect(result.metrics!.als.ndcg).toBeGreaterThan(result.metrics!.popularity.ndcg);
     expect([...phases].sort()).toEqual(['evaluate', 'train']);
   }, 60_000);
 

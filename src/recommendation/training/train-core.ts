@@ -46,5 +46,5 @@ export function trainAndEncode(input: TrainWorkerInput, onProgress: (p: TrainPro
   };
   const out = trainModels({ items: input.items, users: input.users, cells, options: input.options }, throttled);
   const tables = Object.fromEntries(Object.entries(out.tables).filter((e): e is [string, NeighborTable] => e[1] !== undefined));
-  return { artifact: encodeArtifact({ items: input.items, tables }), metrics: out.metrics, skipped: out.skipped, timingsMs: out.timingsMs };
+  return { artifact: encodeArtifact({ items: input.items, tables, factors: out.factors.als ? { als: out.factors.als } : {} }), metrics: out.metrics, skipped: out.skipped, timingsMs: out.timingsMs };
 }
