@@ -26,6 +26,18 @@ describe('docs/openapi.json', () => {
     expect(where.some((w) => / [45]\d\d\.content/.test(w))).toBe(true);
   });
 
+  it('every request body shows a Chinese and an English example (named zh and en)', () => {
+    const missing: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { requestBody?: { content?: Record<string, { examples?: Record<string, unknown> }> } }>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        for (const [type, media] of Object.entries(op.requestBody?.content ?? {})) {
+          if (!media.examples?.zh || !media.examples?.en) missing.push(`${method.toUpperCase()} ${path} (${type})`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('every example is valid against its own schema', () => {
     expect(exampleProblems(doc)).toEqual([]);
   });

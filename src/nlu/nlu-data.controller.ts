@@ -191,7 +191,14 @@ export class NluDataController {
   @AdminOnly()
   @ApiOperation({ summary: 'Import a training-data file sent as the request body (application/x-ndjson, application/yaml, application/json)' })
   @ApiConsumes('application/x-ndjson', 'application/yaml', 'text/yaml', 'application/json')
-  @ApiBody({ description: 'The file itself, e.g. one JSON example per line for NDJSON.', schema: { type: 'string', example: '{"text": "播放周杰伦的歌", "intent": "play_music"}\n{"text": "play some jazz", "intent": "play_music"}\n' } })
+  @ApiBody({
+    description: 'The file itself, e.g. one JSON example per line for NDJSON.',
+    schema: { type: 'string', example: '{"text": "播放周杰伦的歌", "intent": "play_music"}\n{"text": "play some jazz", "intent": "play_music"}\n' },
+    examples: {
+      zh: { summary: '中文 Rasa YAML（Content-Type: application/yaml）', value: 'version: "3.1"\nnlu:\n- intent: ask_weather\n  examples: |\n    - 今天[北京](city)的天气怎么样\n    - 明天会下雨吗\n' },
+      en: { summary: 'English NDJSON (Content-Type: application/x-ndjson)', value: '{"text": "what is the weather in Beijing", "intent": "ask_weather"}\n{"text": "will it rain tomorrow", "intent": "ask_weather"}\n' },
+    },
+  })
   @ApiErrors(400, 401, 403, 413)
   importTrainingFile(@CurrentProject() project: string, @Body() body: string, @Query() query: ImportFileQueryDto, @Headers('content-type') contentType?: string): Promise<ImportResultDto> {
     return this.data.importFile(project, body, contentType, query.format, query.mode ?? 'merge');
