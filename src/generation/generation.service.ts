@@ -210,7 +210,7 @@ export class GenerationService {
     const status = this.pool.status(id);
     let shape: CausalLmShape;
     try {
-      shape = causalLmShape(d.config, status.inputs.map((i) => i.name));
+      shape = causalLmShape(d.config, status.inputs.map((i) => i.name), Object.fromEntries(status.inputs.map((i) => [i.name, i.shape])));
     } catch (err) {
       if (err instanceof ModelShapeError) throw new UnavailableError(`Model ${id} cannot be used for generation: ${err.message}`);
       throw err;

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,11 @@ describe('generation: the Llama/Qwen2 family', () => {
     modelsDir = join(dataDir, 'models');
     mkdirSync(modelsDir, { recursive: true });
     await writeTinyQwen2(modelsDir);
+    // the same export with a config.json that lost num_key_value_heads
+    const bad = await writeTinyQwen2(modelsDir, 'tiny-qwen2-no-kv-heads');
+    const config = JSON.parse(readFileSync(join(bad, 'config.json'), 'utf8'));
+    delete config.num_key_value_heads;
+    writeFileSync(join(bad, 'config.json'), JSON.stringify(config));
     t = await startTestApp({ env: { DATA_DIR: dataDir, MODELS_DIR: modelsDir, GENERATION_MAX_BATCH: '8' } });
     pool = t.app.get(InferencePool);
     await pool.startup;
@@ -64,6 +69,11 @@ describe('generation: the Llama/Qwen2 family', () => {
       expect(new Set(expected).size).toBeGreaterThan(3);
       expect(await greedyIds(t, prompt, 12)).toEqual(expected);
     }
+  });
+
+  it('refuses a config whose KV cache size disagrees with the export, naming both', async () => {
+    const res = await t.http().post('/v1/completions').send({ model: 'tiny-qwen2-no-kv-heads', prompt: 'hi', max_tokens: 2 }).expect(503);
+    expect(res.body.error.message).toMatch(/4 key\/value heads x 16 .*past_key_values\.0\.key is \[batch_size, 2, past_sequence_length, 16\]/);
   });
 
   it('continuous batching: concurrent requests of different lengths give exactly their solo tokens, also when one joins mid-flight', async () => {
