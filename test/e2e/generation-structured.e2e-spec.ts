@@ -121,11 +121,11 @@ describe('structured outputs and tool calls', () => {
     expect(text).toBe(once.choices[0].message.content);
   });
 
-  it('streams delta.tool_calls in OpenAI\'s chunk format: index, id and name first, then argument fragments', async () => {
+  for (const model of ['tiny-qwen-template', 'tiny-qwen2']) it(`${model}: streams delta.tool_calls in OpenAI's chunk format: index, id and name first, then argument fragments`, async () => {
     const res = await t
       .http()
       .post('/v1/chat/completions')
-      .send({ model: 'tiny-qwen-template', messages: [{ role: 'user', content: '天气' }], tools: [WEATHER], tool_choice: 'required', parallel_tool_calls: true, max_tokens: 200, seed: 4, stream: true })
+      .send({ model, messages: [{ role: 'user', content: '天气' }], tools: [WEATHER], tool_choice: 'required', parallel_tool_calls: true, max_tokens: 200, seed: 4, stream: true })
       .buffer(true)
       .parse((r, cb) => {
         let data = '';
