@@ -1,7 +1,8 @@
 /**
- * npm run bench:generation [-- --sizes tiny,small --concurrency 1,4,16 --max-tokens 32 --seconds 0 --slices 3 --intra-op-threads 0]
+ * npm run bench:generation [-- --families gpt2 --sizes tiny,small --concurrency 1,4,16 --max-tokens 32 --seconds 0 --slices 3 --intra-op-threads 0]
  *
- * Text generation on the GPT-2 fixtures (tiny, and GPT-2-small shaped), this project's
+ * Text generation on the fixtures (--families gpt2,qwen2: GPT-2's architecture, and
+ * Llama/Qwen2's with grouped-query attention; tiny, and GPT-2-small shaped), this project's
  * engine (continuous batching over the InferencePool) vs transformers.js's own
  * text-generation pipeline called once per request, at several concurrencies, side by
  * side in one run. Greedy, exactly --max-tokens new tokens per request (EOS ignored),
@@ -18,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeFixture } from '../src/inference/fixtures/write-fixture';
+import { FixtureKind, writeFixture } from '../src/inference/fixtures/write-fixture';
 import { GenerationClient, oursClient, transformersClient } from './lib/generation-clients';
 import { percentile, printTable, runStreamingLoop } from './lib/load';
 import { measureMaskCost } from './lib/mask-cost';
@@ -89,11 +90,11 @@ async function measurePair(clients: GenerationClient[], concurrency: number, sec
   }));
 }
 
-async function benchSize(size: 'tiny' | 'small', levels: number[], maxTokens: number, seconds: number, slices: number, intraOpThreads: number) {
-  const dir = resolve('var', 'fixtures', `${size}-gpt2`);
+async function benchSize(family: FixtureKind, size: 'tiny' | 'small', levels: number[], maxTokens: number, seconds: number, slices: number, intraOpThreads: number) {
+  const dir = resolve('var', 'fixtures', `${size}-${family}`);
   if (!existsSync(join(dir, 'onnx', 'model.onnx'))) {
-    process.stdout.write(`Generating the ${size} GPT-2 fixture in ${dir} ...\n`);
-    await writeFixture('gpt2', size, dir);
+    process.stdout.write(`Generating the ${size} ${family} fixture in ${dir} ...\n`);
+    await writeFixture(family, size, dir);
   }
   const ours = await oursClient(dir, Math.max(...levels), intraOpThreads);
   const theirs = await transformersClient(dir);
@@ -108,6 +109,7 @@ async function benchSize(size: 'tiny' | 'small', levels: number[], maxTokens: nu
       const load = loadavg()[0];
       const [o, t] = await measurePair([ours, theirs], concurrency, seconds, slices, maxTokens);
       rows.push({
+        family,
         size,
         c: concurrency,
         ours_tok_s: o.tokS,
@@ -131,12 +133,13 @@ async function benchSize(size: 'tiny' | 'small', levels: number[], maxTokens: nu
     const outputs = [];
     for (const p of PROMPTS) outputs.push((await json.generate(p, maxTokens)).ids); // also builds the vocabulary trie
     const vocab = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).vocab_size as number;
-    const maskCost = { size, ...(await measureMaskCost(dir, spec, outputs, vocab)) };
+    const maskCost = { family, size, ...(await measureMaskCost(dir, spec, outputs, vocab)) };
     const structured: Record<string, unknown>[] = [];
     for (const concurrency of [1, Math.max(...levels)]) {
       const load = loadavg()[0];
       const [plain, constrained] = await measurePair([ours, json], concurrency, seconds, slices, maxTokens);
       structured.push({
+        family,
         size,
         c: concurrency,
         plain_tok_s: plain.tokS,
@@ -148,19 +151,19 @@ async function benchSize(size: 'tiny' | 'small', levels: number[], maxTokens: nu
         load1: load,
       });
     }
-    return { size, sameTokens, rows, structured, maskCost };
+    return { family, size, sameTokens, rows, structured, maskCost };
   } finally {
     await ours.close();
     await theirs.close();
   }
 }
 
-function goals(size: string, rows: Record<string, unknown>[], levels: number[]): Record<string, unknown>[] {
+function goals(label: string, rows: Record<string, unknown>[], levels: number[]): Record<string, unknown>[] {
   const at = (c: number) => rows.find((r) => r.c === c) as Record<string, number> | undefined;
   const lo = at(Math.min(...levels));
   const hi = at(Math.max(...levels));
   if (!lo || !hi) return [];
-  const check = (name: string, value: number, goal: number) => ({ size, ratio: name, value, goal: `>= ${goal}`, met: value >= goal ? 'yes' : 'NO' });
+  const check = (name: string, value: number, goal: number) => ({ size: label, ratio: name, value, goal: `>= ${goal}`, met: value >= goal ? 'yes' : 'NO' });
   return [
     check(`ours/tfjs single-stream (c=${lo.c})`, lo.ours_tok_s / lo.tfjs_tok_s, 1),
     check(`ours/tfjs aggregate (c=${hi.c})`, hi.ours_tok_s / hi.tfjs_tok_s, 4),
@@ -171,6 +174,7 @@ function goals(size: string, rows: Record<string, unknown>[], levels: number[]):
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      families: { type: 'string', default: 'gpt2' },
       sizes: { type: 'string', default: 'tiny,small' },
       concurrency: { type: 'string', default: '1,4,16' },
       'max-tokens': { type: 'string', default: '32' },
@@ -180,31 +184,37 @@ async function main(): Promise<void> {
     },
   });
   const sizes = values.sizes!.split(',').map((s) => (s.trim() === 'tiny' ? 'tiny' : 'small'));
+  const families = values.families!.split(',').map((f) => {
+    if (f.trim() !== 'gpt2' && f.trim() !== 'qwen2') throw new Error(`--families: gpt2 or qwen2, not "${f}"`);
+    return f.trim() as FixtureKind;
+  });
   const levels = values.concurrency!.split(',').map(Number);
   const maxTokens = Number(values['max-tokens']);
   const intraOpThreads = Number(values['intra-op-threads']);
   const loadAtStart = loadavg();
   process.stdout.write(`bench:generation — load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs\n`);
   const results = [];
-  for (const size of sizes) {
-    const seconds = Number(values.seconds) || DEFAULT_SECONDS[size];
-    const started = performance.now();
-    const r = await benchSize(size, levels, maxTokens, seconds, Number(values.slices), intraOpThreads);
-    results.push({ ...r, seconds, wallSeconds: (performance.now() - started) / 1000 });
+  for (const family of families) {
+    for (const size of sizes) {
+      const seconds = Number(values.seconds) || DEFAULT_SECONDS[size];
+      const started = performance.now();
+      const r = await benchSize(family, size, levels, maxTokens, seconds, Number(values.slices), intraOpThreads);
+      results.push({ ...r, seconds, wallSeconds: (performance.now() - started) / 1000 });
+    }
   }
   const rows = results.flatMap((r) => r.rows);
-  const goalRows = results.flatMap((r) => goals(r.size, r.rows, levels));
-  printTable(`bench:generation — GPT-2 fixtures, greedy, ${maxTokens} new tokens per request; ours (engine over the pool) vs transformers.js pipeline; tokens/s aggregate over all streams, TTFT and latency in ms`, rows);
+  const goalRows = results.flatMap((r) => goals(`${r.family} ${r.size}`, r.rows, levels));
+  printTable(`bench:generation — ${families.join(' and ')} fixtures, greedy, ${maxTokens} new tokens per request; ours (engine over the pool) vs transformers.js pipeline; tokens/s aggregate over all streams, TTFT and latency in ms`, rows);
   printTable('Goals', goalRows);
   printTable('Structured outputs (json_schema mask) vs plain, same engine, interleaved; overhead in ms per token per stream', results.flatMap((r) => r.structured));
   printTable('Constrained decoding on the main thread, per token, without the model (ms): mask + apply + advance vs the sampler alone', results.map((r) => r.maskCost));
-  for (const r of results) process.stdout.write(`${r.size}: same greedy tokens as transformers.js: ${r.sameTokens}; ${r.seconds} s cells, ${r.wallSeconds.toFixed(0)} s in all\n`);
+  for (const r of results) process.stdout.write(`${r.family} ${r.size}: same greedy tokens as transformers.js: ${r.sameTokens}; ${r.seconds} s cells, ${r.wallSeconds.toFixed(0)} s in all\n`);
   const loadAtEnd = loadavg();
   process.stdout.write(`Load average at end ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')}\n`);
   mkdirSync(resolve('bench', 'results'), { recursive: true });
   const file = resolve('bench', 'results', `generation-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, memGiB: Math.round(totalmem() / 2 ** 30), loadAtStart, loadAtEnd };
-  writeFileSync(file, JSON.stringify({ bench: 'generation', maxTokens, levels, intraOpThreads, prompts: PROMPTS, machine, results, goals: goalRows }, null, 2));
+  writeFileSync(file, JSON.stringify({ bench: 'generation', families, maxTokens, levels, intraOpThreads, prompts: PROMPTS, machine, results, goals: goalRows }, null, 2));
   process.stdout.write(`Wrote ${file}\n`);
 }
 

@@ -2,9 +2,9 @@
  * Writes generated test models (random weights, Hugging Face Optimum signatures) as
  * transformers.js model folders. No network, deterministic from the seed.
  *
- *   models-fixtures --kind gpt2|bert|cross-encoder|all --size tiny|small [--out <dir>] [--seed N]
+ *   models-fixtures --kind gpt2|qwen2|bert|cross-encoder|all --size tiny|small [--out <dir>] [--seed N]
  *
- * Naming: a model folder is called `<size>-<kind>` (tiny-gpt2, tiny-bert, small-gpt2,
+ * Naming: a model folder is called `<size>-<kind>` (tiny-gpt2, tiny-qwen2, tiny-bert, small-gpt2,
  * small-bert, tiny-cross-encoder, ...), the names used in the model store. By default it goes to
  * `var/fixtures/<size>-<kind>`. With one kind, `--out` is the model folder itself;
  * with `--kind all`, `--out` is the parent folder and each model gets `<out>/<size>-<kind>`.
@@ -16,9 +16,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_FIXTURE_SEED, FixtureKind, FixtureSize, writeFixture } from '../src/inference/fixtures/write-fixture';
 
-const KINDS: FixtureKind[] = ['gpt2', 'bert', 'cross-encoder'];
+const KINDS: FixtureKind[] = ['gpt2', 'qwen2', 'bert', 'cross-encoder'];
 const SIZES: FixtureSize[] = ['tiny', 'small'];
-const USAGE = 'usage: models-fixtures --kind gpt2|bert|cross-encoder|all --size tiny|small [--out <dir>] [--seed N]';
+const USAGE = 'usage: models-fixtures --kind gpt2|qwen2|bert|cross-encoder|all --size tiny|small [--out <dir>] [--seed N]';
 
 export interface FixturesCliOptions {
   kinds: FixtureKind[];
@@ -36,7 +36,7 @@ export function parseFixturesArgs(argv: string[]): FixturesCliOptions {
     strict: true,
   });
   const kind = values.kind!;
-  if (kind !== 'all' && !KINDS.includes(kind as FixtureKind)) throw new Error(`--kind must be gpt2, bert, cross-encoder or all, not "${kind}"\n${USAGE}`);
+  if (kind !== 'all' && !KINDS.includes(kind as FixtureKind)) throw new Error(`--kind must be gpt2, qwen2, bert, cross-encoder or all, not "${kind}"\n${USAGE}`);
   const size = values.size as FixtureSize;
   if (!SIZES.includes(size)) throw new Error(`--size must be tiny or small, not "${values.size}"\n${USAGE}`);
   const seed = values.seed === undefined ? DEFAULT_FIXTURE_SEED : Number(values.seed);

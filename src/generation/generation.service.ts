@@ -63,6 +63,8 @@ interface ModelRuntime {
   chatStops: readonly string[];
   specialTokens: Record<string, string>;
   defaults: ReturnType<typeof generationConfigDefaults>;
+  /** what an empty prompt starts from: bos_token_id of generation_config.json or config.json, else the first EOS id */
+  startTokenId?: number;
   /** the vocabulary's texts in a prefix trie, built on the first constrained request */
   trie?: TokenTrie;
   grammars: GrammarCache;
@@ -141,9 +143,9 @@ export class GenerationService {
       promptIds = rt.tokenizer.encode(req.prompt ?? '');
     }
     if (promptIds.length === 0) {
-      const bos = rt.defaults.eosTokenIds[0];
-      if (bos === undefined) throw new BadInputError('The prompt is empty', { param: promptParam });
-      promptIds = [bos]; // GPT-2 convention: an empty prompt starts after <|endoftext|>
+      // As Hugging Face generate: an empty prompt starts from bos (GPT-2's and Qwen2's <|endoftext|>).
+      if (rt.startTokenId === undefined) throw new BadInputError('The prompt is empty', { param: promptParam });
+      promptIds = [rt.startTokenId];
     }
     const options = normalizeGenerationOptions(req.options, {
       eosTokenIds: rt.defaults.eosTokenIds,
@@ -208,7 +210,7 @@ export class GenerationService {
     const status = this.pool.status(id);
     let shape: CausalLmShape;
     try {
-      shape = causalLmShape(d.config, status.inputs.map((i) => i.name));
+      shape = causalLmShape(d.config, status.inputs.map((i) => i.name), Object.fromEntries(status.inputs.map((i) => [i.name, i.shape])));
     } catch (err) {
       if (err instanceof ModelShapeError) throw new UnavailableError(`Model ${id} cannot be used for generation: ${err.message}`);
       throw err;
@@ -230,6 +232,7 @@ export class GenerationService {
       this.metrics.observer(id),
     );
     this.metrics.track(id, () => engine.getStats());
+    const defaults = generationConfigDefaults(d.generationConfig);
     this.logger.log(`Generation engine for ${id}: ${shape.layers} layers, ${shape.kvHeads} kv heads x ${shape.headDim}, context ${shape.contextLength}, chat template ${resolved.source}`);
     return {
       id,
@@ -240,7 +243,8 @@ export class GenerationService {
       chat: ChatTemplate.fromResolved(resolved),
       chatStops: resolved.stopStrings,
       specialTokens: specialTokensFromConfig(d.tokenizerConfig),
-      defaults: generationConfigDefaults(d.generationConfig),
+      defaults,
+      startTokenId: [d.generationConfig?.bos_token_id, d.config?.bos_token_id].find((x): x is number => Number.isInteger(x)) ?? defaults.eosTokenIds[0],
       grammars: new GrammarCache(),
     };
   }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { InferencePool } from '../../src/inference/inference-pool.service';
 import { QWEN25_STYLE_CHAT_TEMPLATE } from '../../src/inference/fixtures/chat-templates';
-import { writeTinyGpt2, writeTinyGpt2LongContext } from './support/models';
+import { writeTinyGpt2, writeTinyGpt2LongContext, writeTinyQwen2 } from './support/models';
 import { startTestApp, TestApp } from './support/test-app';
 
 const ajv = new Ajv();
@@ -42,6 +42,7 @@ describe('structured outputs and tool calls', () => {
     await writeTinyGpt2(modelsDir);
     await writeTinyGpt2LongContext(modelsDir, 'tiny-gpt2-long');
     await writeTinyGpt2LongContext(modelsDir, 'tiny-qwen-template', QWEN25_STYLE_CHAT_TEMPLATE);
+    await writeTinyQwen2(modelsDir);
     t = await startTestApp({ env: { DATA_DIR: dataDir, MODELS_DIR: modelsDir, GENERATION_MAX_BATCH: '16' } });
     await t.app.get(InferencePool).startup;
     const baseURL = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}/v1`;
@@ -120,11 +121,11 @@ describe('structured outputs and tool calls', () => {
     expect(text).toBe(once.choices[0].message.content);
   });
 
-  it('streams delta.tool_calls in OpenAI\'s chunk format: index, id and name first, then argument fragments', async () => {
+  for (const model of ['tiny-qwen-template', 'tiny-qwen2']) it(`${model}: streams delta.tool_calls in OpenAI's chunk format: index, id and name first, then argument fragments`, async () => {
     const res = await t
       .http()
       .post('/v1/chat/completions')
-      .send({ model: 'tiny-qwen-template', messages: [{ role: 'user', content: '天气' }], tools: [WEATHER], tool_choice: 'required', parallel_tool_calls: true, max_tokens: 200, seed: 4, stream: true })
+      .send({ model, messages: [{ role: 'user', content: '天气' }], tools: [WEATHER], tool_choice: 'required', parallel_tool_calls: true, max_tokens: 200, seed: 4, stream: true })
       .buffer(true)
       .parse((r, cb) => {
         let data = '';
@@ -161,7 +162,8 @@ describe('structured outputs and tool calls', () => {
     expect(auto.body.usage.prompt_tokens).toBeGreaterThan(plain.body.usage.prompt_tokens + 50);
   });
 
-  for (const model of ['tiny-gpt2-long', 'tiny-qwen-template']) {
+  // tiny-qwen2: the Llama/Qwen2 architecture with its own Qwen2.5-style tokenizer (<tool_call> one added token)
+  for (const model of ['tiny-gpt2-long', 'tiny-qwen-template', 'tiny-qwen2']) {
     it(`${model}: a forced call validates against its parameters; the round trip (call -> tool message -> answer) works, streaming and not`, async () => {
       const validate = ajv.compile(WEATHER.function.parameters);
       const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: 'user', content: '北京的天气怎么样？' }];

@@ -24,7 +24,12 @@ const num = (c: Record<string, unknown>, ...keys: string[]): number | undefined 
 
 export class ModelShapeError extends Error {}
 
-export function causalLmShape(config: Record<string, unknown> | undefined, inputNames: string[]): CausalLmShape {
+/**
+ * `inputShapes`: the session's declared input shapes (dims are numbers or symbolic names);
+ * where the first cache input has numeric key/value-head and head-size dims, config.json
+ * must agree with them.
+ */
+export function causalLmShape(config: Record<string, unknown> | undefined, inputNames: string[], inputShapes: Record<string, readonly (number | string)[]> = {}): CausalLmShape {
   const c = config ?? {};
   const layers = num(c, 'n_layer', 'num_hidden_layers', 'num_layers');
   const heads = num(c, 'n_head', 'num_attention_heads');
@@ -45,6 +50,15 @@ export function causalLmShape(config: Record<string, unknown> | undefined, input
       if (!inputNames.includes(`past_key_values.${i}.${kind}`)) {
         throw new ModelShapeError(`the ONNX file has no input past_key_values.${i}.${kind}: export the model "with past" (Optimum's text-generation-with-past)`);
       }
+    }
+  }
+  const declared = inputShapes['past_key_values.0.key'];
+  if (declared?.length === 4) {
+    const [graphKv, graphDim] = [declared[1], declared[3]];
+    if ((typeof graphKv === 'number' && graphKv !== kvHeads) || (typeof graphDim === 'number' && graphDim !== headDim)) {
+      throw new ModelShapeError(
+        `config.json gives a KV cache of ${kvHeads} key/value heads x ${headDim} (num_key_value_heads, head_dim), but the ONNX input past_key_values.0.key is [${declared.join(', ')}]: the config does not belong to this export`,
+      );
     }
   }
   for (const name of ['input_ids', 'attention_mask']) {

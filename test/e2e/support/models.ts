@@ -38,6 +38,13 @@ export async function writeTinyGpt2(modelsDir: string, id = 'tiny-gpt2'): Promis
   return dir;
 }
 
+/** The tiny Llama/Qwen2-architecture fixture (grouped-query attention, RoPE, Qwen2.5-style chat template with tools). */
+export async function writeTinyQwen2(modelsDir: string, id = 'tiny-qwen2'): Promise<string> {
+  const dir = join(modelsDir, id);
+  await writeFixture('qwen2', 'tiny', dir);
+  return dir;
+}
+
 /** Folders that must be reported, not crash the server. */
 export function writeBrokenModels(modelsDir: string): void {
   const bad = join(modelsDir, 'bad-json');
