@@ -8,7 +8,8 @@
  *   claimed and run by another;
  * - a project quota of N requests per minute admits N in total across the replicas;
  * - messages sent at once to one dialogue session through the three replicas are answered one at
- *   a time in the order they took their tickets, never interleaved (history and slot state);
+ *   a time in the order they took their tickets, never interleaved (history and slot state); one
+ *   named message sent to the three at once runs one turn, the others get its stored reply;
  * - kill -9 of a replica during bulk event ingestion and dialogue traffic, one dialogue turn in
  *   flight on it: the client's retries to the others succeed, every acknowledged event and
  *   message is in the database exactly once (messages carry a client id: a resend after a lost
@@ -290,6 +291,15 @@ describePostgres('scale-out: three replicas on one PostgreSQL and Redis', () => 
     expect((await request(port(1), 'GET', `${D}/sessions/${session}`, undefined, USER)).body).toMatchObject({ form: 'survey_form', slots: slotsOf(order) });
     const row = await sql.query(`SELECT ticket::int, served::int, (state->>'turns')::int AS turns FROM dialogue_sessions WHERE id = $1`, [session]);
     expect(row.rows[0]).toEqual({ ticket: N + 1, served: N + 1, turns: N + 1 });
+
+    // one named message sent to all three replicas at once: one turn (the form completes), the other two get its stored reply
+    const named = await Promise.all([0, 1, 2].map((i) => say(i, session, 'last answer', 'o-1')));
+    expect(named.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(named.map((r) => r.body.reply)).toEqual(['done', 'done', 'done']);
+    expect(named.filter((r) => r.body.replayed).length).toBe(2);
+    const stored = await sql.query(`SELECT count(*)::int AS n FROM dialogue_messages WHERE session_id = $1 AND role = 'user' AND client_id = 'o-1'`, [session]);
+    expect(stored.rows[0].n).toBe(1);
+    expect((await sql.query(`SELECT (state->>'turns')::int AS turns FROM dialogue_sessions WHERE id = $1`, [session])).rows[0].turns).toBe(N + 2);
     console.log(`${N} messages sent at once to one session through 3 replicas (replica of each: ${texts.map((_, k) => (k % 3) + 1).join(',')}): answered in ticket order ${order.map((t) => Number(t.split('-')[1]) + 1).join(',')}, never interleaved`);
   });
 
