@@ -40,6 +40,17 @@ export class UserMessageDto {
   @IsNotEmpty()
   @MaxLength(2000)
   text!: string;
+  /**
+   * The client's name for this message (optional; 1-128 printable ASCII characters, no spaces),
+   * unique within the session. Sending it again — after a lost response, a timeout, a replica
+   * that died — answers with the stored reply (`replayed: true`) instead of running a second
+   * turn; the same id with a different text is a 409.
+   * @example "msg-0001"
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\x21-\x7e]{1,128}$/, { message: 'id must be 1-128 printable ASCII characters without spaces' })
+  id?: string;
 }
 
 export class EntityDto {
@@ -82,6 +93,8 @@ export class TurnReplyDto {
   suggestions!: string[];
   @ApiProperty({ enum: ['bot', 'handoff'], example: 'bot' })
   status!: string;
+  /** Present (true) when this is the stored answer to a message sent before with the same `id`: no new turn ran. @example true */
+  replayed?: boolean;
 }
 
 export class PageQueryDto {

@@ -127,12 +127,34 @@ export class DialogueRepository {
   }
 
   /** Commits one turn: its messages, the new state, and the ticket served, in one statement (atomic, one round trip). */
-  async finishTurn(id: string, ticket: number, turn: { state?: DialogueState; status?: 'bot' | 'handoff'; messages: Omit<MessageRow, 'id' | 'createdAt'>[]; project: string }): Promise<void> {
+  async finishTurn(id: string, ticket: number, turn: { state?: DialogueState; status?: 'bot' | 'handoff'; messages: (Omit<MessageRow, 'id' | 'createdAt'> & { clientId?: string })[]; project: string }): Promise<void> {
+    const messages = turn.messages.map((m) => ({ role: m.role, text: m.text, data: m.data, client_id: m.clientId ?? null }));
     await this.ds.query(
-      `WITH m AS (INSERT INTO dialogue_messages (session_id, project_id, role, text, data) SELECT $1, $2, r.role, r.text, r.data FROM ROWS FROM (jsonb_to_recordset($3::jsonb) AS (role text, text text, data jsonb)) WITH ORDINALITY AS r(role, text, data, n) ORDER BY r.n)
+      `WITH m AS (INSERT INTO dialogue_messages (session_id, project_id, role, text, data, client_id) SELECT $1, $2, r.role, r.text, r.data, r.client_id FROM ROWS FROM (jsonb_to_recordset($3::jsonb) AS (role text, text text, data jsonb, client_id text)) WITH ORDINALITY AS r(role, text, data, client_id, n) ORDER BY r.n)
        UPDATE dialogue_sessions SET state = COALESCE($4::jsonb, state), status = COALESCE($5, status), served = GREATEST(served, $6), turn_started_at = NULL, updated_at = now() WHERE id = $1`,
-      [id, turn.project, JSON.stringify(turn.messages), turn.state ? JSON.stringify(turn.state) : null, turn.status ?? null, ticket],
+      [id, turn.project, JSON.stringify(messages), turn.state ? JSON.stringify(turn.state) : null, turn.status ?? null, ticket],
     );
+  }
+
+  /**
+   * The stored turn of a message the client named `clientId` (null when there is none, or the
+   * session is not this project's and user's): the user message and the bot message that
+   * answered it (null while a person has the conversation: the turn had no bot reply).
+   */
+  async answered(project: string, userId: string | null, id: string, clientId: string): Promise<{ user: MessageRow; bot: MessageRow | null; slots: Record<string, string | number> } | null> {
+    if (!UUID.test(id)) return null;
+    const rows: { user: MessageRow; next: MessageRow | null; slots: Record<string, string | number> | null }[] = await this.ds.query(
+      `SELECT s.state -> 'slots' AS slots, json_build_object('id', u.id, 'role', u.role, 'text', u.text, 'data', u.data, 'createdAt', u.created_at) AS "user",
+              CASE WHEN n.id IS NULL THEN NULL ELSE json_build_object('id', n.id, 'role', n.role, 'text', n.text, 'data', n.data, 'createdAt', n.created_at) END AS "next"
+       FROM dialogue_messages u
+       JOIN dialogue_sessions s ON s.id = u.session_id AND s.project_id = $2 AND ($3::text IS NULL OR s.user_id = $3)
+       LEFT JOIN LATERAL (SELECT id, role, text, data, created_at FROM dialogue_messages x WHERE x.session_id = u.session_id AND x.id > u.id AND x.role <> 'agent' ORDER BY x.id LIMIT 1) n ON true
+       WHERE u.session_id = $1 AND u.client_id = $4 AND u.role = 'user'`,
+      [id, project, userId, clientId],
+    );
+    if (!rows.length) return null;
+    const { user, next, slots } = rows[0];
+    return { user, bot: next?.role === 'bot' ? next : null, slots: slots ?? {} };
   }
 
   async messages(id: string, limit: number, offset: number): Promise<{ messages: MessageRow[]; total: number }> {

@@ -21,6 +21,8 @@ export interface TurnReply {
   suggestions: string[];
   /** bot: the assistant answers; handoff: a person is wanted (the bot stays silent) */
   status: 'bot' | 'handoff';
+  /** true when this is the stored answer to a message the client sent before (same `id`) */
+  replayed?: boolean;
 }
 
 export interface SessionView {
@@ -36,6 +38,8 @@ export interface SessionView {
 }
 
 export const MAX_TEXT = 2000;
+/** a client's name for a message (idempotency): printable ASCII, no spaces */
+const CLIENT_ID = /^[\x21-\x7e]{1,128}$/;
 
 /**
  * Conversations: a session per end user and assistant, one turn at a time per session (a
@@ -79,16 +83,31 @@ export class DialogueService {
     return found ? found.id : (await this.open(project, sender, assistant)).id;
   }
 
-  /** One user message: waits for the session's earlier turns, runs the tracker, commits state and messages together. */
-  async message(project: string, userId: string | null, id: string, text: string): Promise<TurnReply> {
+  /**
+   * One user message: waits for the session's earlier turns, runs the tracker, commits state and
+   * messages together. A message the client named (`clientId`) that the session has already
+   * answered is answered again from the stored turn, without a second turn (a resend after a
+   * lost response, through any replica).
+   */
+  async message(project: string, userId: string | null, id: string, text: string, clientId?: string): Promise<TurnReply> {
     if (typeof text !== 'string' || !text.trim()) throw new BadInputError('text must be a non-empty string', { field: 'text' });
     if (text.length > MAX_TEXT) throw new BadInputError(`text is ${text.length} characters; at most ${MAX_TEXT}`, { field: 'text' });
+    if (clientId !== undefined && (typeof clientId !== 'string' || !CLIENT_ID.test(clientId))) {
+      throw new BadInputError('id must be 1-128 printable ASCII characters without spaces', { field: 'id' });
+    }
+    if (clientId !== undefined) {
+      const stored = await this.replay(project, userId, id, clientId, text);
+      if (stored) return stored;
+    }
     const ticket = await this.repo.takeTicket(project, userId, id);
     if (ticket === null) throw this.notFound(id);
     let committed = false;
     try {
       const session = await this.waitTurn(id, ticket);
-      const reply = await this.turn(session, ticket, text);
+      // the first send may have been answered while this one waited for its turn
+      const stored = clientId === undefined ? null : await this.replay(project, userId, id, clientId, text);
+      if (stored) return stored;
+      const reply = await this.turn(session, ticket, text, clientId);
       committed = true;
       return reply;
     } finally {
@@ -97,11 +116,32 @@ export class DialogueService {
     }
   }
 
-  private async turn(session: SessionRow & { uploadedDomain: unknown }, ticket: number, text: string): Promise<TurnReply> {
+  /** The stored answer to the message named `clientId`; a different text under the same id is a 409. */
+  private async replay(project: string, userId: string | null, id: string, clientId: string, text: string): Promise<TurnReply | null> {
+    const found = await this.repo.answered(project, userId, id, clientId);
+    if (!found) return null;
+    if (found.user.text !== text) throw new ConflictError(`Message id ${clientId} was already used in this session for a different text`, { field: 'id' });
+    const asked = found.user.data as { intent?: TurnReply['intent']; entities?: Entity[] };
+    const answer = found.bot?.data as { actions?: string[]; suggestions?: string[]; slots?: TurnReply['slots']; status?: TurnReply['status'] } | undefined;
+    return {
+      sessionId: id,
+      reply: found.bot?.text ?? '',
+      language: languageOf(found.user.text),
+      intent: asked.intent ?? null,
+      entities: asked.entities ?? [],
+      slots: answer ? (answer.slots ?? {}) : found.slots,
+      actions: answer ? (answer.actions ?? []) : ['handoff:waiting'],
+      suggestions: answer?.suggestions ?? [],
+      status: answer ? (answer.status ?? 'bot') : 'handoff',
+      replayed: true,
+    };
+  }
+
+  private async turn(session: SessionRow & { uploadedDomain: unknown }, ticket: number, text: string, clientId?: string): Promise<TurnReply> {
     const lang = languageOf(text);
     const base = { sessionId: session.id, language: lang, entities: [] as Entity[], actions: [] as string[], suggestions: [] as string[] };
     if (session.status === 'handoff') {
-      await this.repo.finishTurn(session.id, ticket, { project: session.projectId, messages: [{ role: 'user', text, data: { waiting: true } }] });
+      await this.commit(session.id, ticket, clientId, { project: session.projectId, messages: [{ role: 'user', text, data: { waiting: true }, clientId }] });
       return { ...base, reply: '', intent: null, slots: session.state.slots, actions: ['handoff:waiting'], status: 'handoff' };
     }
     const domain = this.assistants.resolved(session.projectId, session.assistant, session.uploadedDomain);
@@ -110,16 +150,26 @@ export class DialogueService {
     const out = await tracker.turn(session.state, text, detected, entities);
     const status = out.handoff ? 'handoff' : 'bot';
     const intent = out.intent ? { name: out.intent, confidence: detected?.name === out.intent ? detected.confidence : 1, via: detected?.name === out.intent ? detected.via : null } : null;
-    await this.repo.finishTurn(session.id, ticket, {
+    await this.commit(session.id, ticket, clientId, {
       project: session.projectId,
       state: out.state,
       status,
       messages: [
-        { role: 'user', text, data: { intent, entities } },
-        { role: 'bot', text: out.reply, data: { actions: out.actions, suggestions: out.suggestions, slots: out.slots } },
+        { role: 'user', text, data: { intent, entities }, clientId },
+        { role: 'bot', text: out.reply, data: { actions: out.actions, suggestions: out.suggestions, slots: out.slots, status } },
       ],
     });
     return { ...base, reply: out.reply, intent, entities, slots: out.slots, actions: out.actions, suggestions: out.suggestions, status };
+  }
+
+  /** finishTurn; a named message stored meanwhile (only by a turn given up for running too long that finished after all) is a 409. */
+  private async commit(id: string, ticket: number, clientId: string | undefined, turn: Parameters<DialogueRepository['finishTurn']>[2]): Promise<void> {
+    try {
+      await this.repo.finishTurn(id, ticket, turn);
+    } catch (err) {
+      if (clientId !== undefined && (err as { code?: string }).code === '23505') throw new ConflictError(`Message id ${clientId} was answered meanwhile by an earlier send; send it again for that answer`, { field: 'id' });
+      throw err;
+    }
   }
 
   /**

@@ -37,19 +37,19 @@ export class SessionsController {
     return this.dialogue.get(project, user, id);
   }
 
-  /** Sends a user message; messages to one session are answered in the order they arrived, one at a time (also across replicas). */
+  /** Sends a user message; messages to one session are answered in the order they arrived, one at a time (also across replicas); a message sent again with the same `id` gets the stored reply. */
   @Post(':id/messages')
   @HttpCode(200)
   @ApiBody({
     type: UserMessageDto,
     examples: {
-      zh: { summary: '订购小说', value: { text: '我要订购一本小说' } },
-      en: { summary: 'Weather', value: { text: "what's the weather like today?" } },
+      zh: { summary: '订购小说（带消息 id，重发时返回已存的回复）', value: { text: '我要订购一本小说', id: 'msg-0001' } },
+      en: { summary: 'Weather (with a message id: a resend returns the stored reply)', value: { text: "what's the weather like today?", id: 'msg-0002' } },
     },
   })
-  @ApiErrors(400, 401, 404, 503)
+  @ApiErrors(400, 401, 404, 409, 503)
   postDialogueMessage(@CurrentProject() project: string, @EndUser() user: string, @Param('id') id: string, @Body() body: UserMessageDto): Promise<TurnReplyDto> {
-    return this.dialogue.message(project, user, id, body.text);
+    return this.dialogue.message(project, user, id, body.text, body.id);
   }
 
   /** The conversation's messages, oldest first (user, bot and agent). */

@@ -153,6 +153,34 @@ describe.each(testDatabases())('dialogue on %s', (db) => {
     });
   });
 
+  it('a message sent again with the same id gets the stored reply, never a second turn; the same id with another text is a 409', async () => {
+    const id = await open('idem');
+    const send = (body: object) => t.http().post(`${D}/sessions/${id}/messages`).set('X-LLMOS-User', 'idem').send(body);
+    const first = (await send({ text: '我要订购一本小说', id: 'm-1' }).expect(200)).body;
+    expect(first.replayed).toBeUndefined();
+    const again = (await send({ text: '我要订购一本小说', id: 'm-1' }).expect(200)).body;
+    expect(again).toEqual({ ...first, replayed: true });
+    // a resend racing the next message: both answered, the named message still once
+    const [quote, dup] = await Promise.all([send({ text: '《斗破苍穹》', id: 'm-2' }).expect(200), send({ text: '《斗破苍穹》', id: 'm-2' }).expect(200)]);
+    expect([quote.body.replayed, dup.body.replayed].filter(Boolean)).toHaveLength(1);
+    expect(dup.body.reply).toBe(quote.body.reply);
+    expect(quote.body.reply).toMatch(/^为您推荐《斗破苍穹》，共计100元/);
+    expect((await send({ text: '好的', id: 'm-1' }).expect(409)).body.message).toMatch(/m-1 was already used/);
+    await send({ text: '好的', id: 'has space' }).expect(400);
+    await send({ text: '好的', id: 'x'.repeat(129) }).expect(400);
+    // the same id in another session is another message
+    const other = await open('idem');
+    expect((await t.http().post(`${D}/sessions/${other}/messages`).set('X-LLMOS-User', 'idem').send({ text: '你好', id: 'm-1' }).expect(200)).body.replayed).toBeUndefined();
+    const { messages } = (await t.http().get(`${D}/sessions/${id}/messages`).set('X-LLMOS-User', 'idem').expect(200)).body;
+    expect(messages.map((m: { role: string; text: string }) => `${m.role}:${m.text.slice(0, 8)}`)).toEqual(['user:我要订购一本小说', `bot:${first.reply.slice(0, 8)}`, 'user:《斗破苍穹》', `bot:${quote.body.reply.slice(0, 8)}`]);
+    // a handoff turn (no bot reply) is replayed as waiting
+    const h = await open('idem-h');
+    const sendH = (body: object) => t.http().post(`${D}/sessions/${h}/messages`).set('X-LLMOS-User', 'idem-h').send(body);
+    expect((await sendH({ text: '我要转人工' }).expect(200)).body.status).toBe('handoff');
+    const waiting = (await sendH({ text: '还在吗', id: 'w-1' }).expect(200)).body;
+    expect((await sendH({ text: '还在吗', id: 'w-1' }).expect(200)).body).toEqual({ ...waiting, replayed: true });
+  });
+
   it('sessions belong to their project and end user: anyone else gets 404', async () => {
     const id = await open('owner');
     await say('owner', id, '你好');

@@ -7,8 +7,14 @@
  *   and a run requested through the replica that does not run jobs (JOBS_EXECUTE=false) is
  *   claimed and run by another;
  * - a project quota of N requests per minute admits N in total across the replicas;
- * - kill -9 of a replica during bulk event ingestion: the client's retries to the others succeed
- *   and every acknowledged event is in the database exactly once.
+ * - messages sent at once to one dialogue session through the three replicas are answered one at
+ *   a time in the order they took their tickets, never interleaved (history and slot state); one
+ *   named message sent to the three at once runs one turn, the others get its stored reply;
+ * - kill -9 of a replica during bulk event ingestion and dialogue traffic, one dialogue turn in
+ *   flight on it: the client's retries to the others succeed, every acknowledged event and
+ *   message is in the database exactly once (messages carry a client id: a resend after a lost
+ *   response is answered from the stored turn), and the session whose turn died on the killed
+ *   replica waits DIALOGUE_TURN_TIMEOUT_MS, then goes on.
  * Needs TEST_DATABASE_URL and Redis (REDIS_URL, default redis://127.0.0.1:6379): skipped with a message without them.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -19,6 +25,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { freePort, startServer, waitFor } from '../../bench/lib/server';
+import { FakeOpenMeteo, startFakeOpenMeteo } from '../../src/dialogue/weather/open-meteo.fake';
 import { createPostgresDatabase } from './support/databases';
 
 jest.setTimeout(240_000);
@@ -27,14 +34,38 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const HELLO = ['hello', 'hi there', 'good morning', 'hey', 'hello friend', '你好', '早上好', '嗨'];
 const BYE = ['goodbye', 'bye bye', 'see you later', 'farewell', 'good night', '再见', '拜拜', '回头见'];
 const EXAMPLES = [...HELLO.map((text) => ({ text, intent: 'greet' })), ...BYE.map((text) => ({ text, intent: 'bye' }))];
+/** a dialogue turn in flight on a dead replica blocks its session this long (kept short here; default 30 s) */
+const TURN_TIMEOUT_MS = 5000;
+/** an assistant whose form asks for s1..s7 in turn, each filled by a bare answer: the state shows the order turns ran in */
+const SLOTS = 7;
+const range = (n: number) => Array.from({ length: n }, (_, k) => k + 1);
+const SURVEY = [
+  'language: en',
+  'intents:',
+  '  survey: { skill: respond, response: survey_done, form: survey_form, keywords: [start the survey] }',
+  'slots:',
+  ...range(SLOTS).map((k) => `  s${k}: { type: text, mappings: [{ type: from_text }] }`),
+  'forms:',
+  `  survey_form: { required_slots: [${range(SLOTS).map((k) => `s${k}`).join(', ')}] }`,
+  'responses:',
+  ...range(SLOTS).map((k) => `  ask_s${k}: { en: ["question ${k}?"] }`),
+  '  survey_done: { en: [done] }',
+  '  fallback: { en: [sorry?] }',
+  '  cancelled: { en: [cancelled] }',
+  '  confirm_yes_no: { en: [yes or no?] }',
+  '',
+].join('\n');
+const USER = { 'x-llmos-user': 'scale-user' };
+const slotsOf = (answers: string[]) => Object.fromEntries(answers.map((a, j) => [`s${j + 1}`, a]));
 
 type Reply = { status: number; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function request(port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  // a string body is sent as it is (say with a content-type header), anything else as JSON
+  const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, method, path, agent: false, headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) } },
+      { host: '127.0.0.1', port, method, path, agent: false, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}), ...headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -78,6 +109,7 @@ describePostgres('scale-out: three replicas on one PostgreSQL and Redis', () => 
   let skip: string | null = null;
   let db: { url: string; drop: () => Promise<void> } | undefined;
   let sql: Client;
+  let weather: FakeOpenMeteo | undefined;
   const dataDirs: string[] = [];
   const servers: { port: number; child: ChildProcess }[] = [];
   const port = (i: number) => servers[i].port;
@@ -90,6 +122,7 @@ describePostgres('scale-out: three replicas on one PostgreSQL and Redis', () => 
     sql = new Client({ connectionString: db.url });
     await sql.connect();
     await sql.query('CREATE EXTENSION IF NOT EXISTS vector');
+    weather = await startFakeOpenMeteo();
     const env = {
       DATABASE_URL: db.url,
       REDIS_URL,
@@ -102,6 +135,9 @@ describePostgres('scale-out: three replicas on one PostgreSQL and Redis', () => 
       JOBS_POLL_MS: '500',
       CLUSTER_RESYNC_MS: '5000',
       REC_EVENT_BATCH_SIZE: '1000',
+      DIALOGUE_TURN_TIMEOUT_MS: String(TURN_TIMEOUT_MS),
+      DIALOGUE_WEATHER_GEOCODING_URL: weather.geocodingUrl,
+      DIALOGUE_WEATHER_FORECAST_URL: weather.forecastUrl,
     };
     for (let i = 0; i < 3; i++) {
       const dir = mkdtempSync(join(tmpdir(), `llmos-scale-${i}-`));
@@ -130,6 +166,7 @@ describePostgres('scale-out: three replicas on one PostgreSQL and Redis', () => 
       }),
     );
     await sql?.end();
+    await weather?.close();
     await db?.drop();
     for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
   });
@@ -219,7 +256,54 @@ describePostgres('scale-out: three replicas on one PostgreSQL and Redis', () => 
     expect(keys.length).toBeGreaterThan(0);
   });
 
-  it('kill -9 of a replica during bulk ingestion: retries to the others succeed, every acknowledged event is stored exactly once', async () => {
+  const D = '/api/v1/dialogue';
+  const openSession = async (i: number, assistant: string): Promise<string> => {
+    const r = await request(port(i), 'POST', `${D}/sessions`, { assistant }, USER);
+    expect(r.status).toBe(201);
+    return r.body.id;
+  };
+  const say = (i: number, session: string, text: string, id?: string) => request(port(i), 'POST', `${D}/sessions/${session}/messages`, { text, ...(id ? { id } : {}) }, USER);
+  const history = async (session: string) => (await request(port(0), 'GET', `${D}/sessions/${session}/messages?limit=500`, undefined, USER)).body.messages as { role: string; text: string }[];
+
+  it('messages sent at once to one dialogue session through the three replicas are answered one at a time, in order, never interleaved', async () => {
+    if (skip) return;
+    expect((await request(port(0), 'PUT', `${D}/assistants/survey/domain`, SURVEY, { 'content-type': 'application/yaml' })).status).toBe(200);
+    const session = await openSession(1, 'survey');
+    expect((await say(2, session, 'start the survey')).body.reply).toBe('question 1?');
+    const N = SLOTS - 1;
+    const texts = range(N).map((k) => `answer-${k}`);
+    const replies = await Promise.all(texts.map((text, k) => say(k % 3, session, text)));
+    expect(replies.map((r) => r.status)).toEqual(texts.map(() => 200));
+
+    const messages = await history(session);
+    expect(messages.map((m) => m.role)).toEqual(range(2 * (N + 1)).map((k) => (k % 2 ? 'user' : 'bot')));
+    // the order the turns ran in (their tickets): each message is followed by its own reply, which
+    // asks for the next slot and shows every earlier turn's answer (a turn run beside another
+    // would have filled the same slot)
+    const order = messages.filter((m) => m.role === 'user').slice(1).map((m) => m.text);
+    expect([...order].sort()).toEqual(texts);
+    order.forEach((text, k) => {
+      const reply = replies[texts.indexOf(text)].body;
+      expect(messages[2 + 2 * k + 1].text).toBe(reply.reply);
+      expect(reply.reply).toBe(`question ${k + 2}?`);
+      expect(reply.slots).toEqual(slotsOf(order.slice(0, k + 1)));
+    });
+    expect((await request(port(1), 'GET', `${D}/sessions/${session}`, undefined, USER)).body).toMatchObject({ form: 'survey_form', slots: slotsOf(order) });
+    const row = await sql.query(`SELECT ticket::int, served::int, (state->>'turns')::int AS turns FROM dialogue_sessions WHERE id = $1`, [session]);
+    expect(row.rows[0]).toEqual({ ticket: N + 1, served: N + 1, turns: N + 1 });
+
+    // one named message sent to all three replicas at once: one turn (the form completes), the other two get its stored reply
+    const named = await Promise.all([0, 1, 2].map((i) => say(i, session, 'last answer', 'o-1')));
+    expect(named.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(named.map((r) => r.body.reply)).toEqual(['done', 'done', 'done']);
+    expect(named.filter((r) => r.body.replayed).length).toBe(2);
+    const stored = await sql.query(`SELECT count(*)::int AS n FROM dialogue_messages WHERE session_id = $1 AND role = 'user' AND client_id = 'o-1'`, [session]);
+    expect(stored.rows[0].n).toBe(1);
+    expect((await sql.query(`SELECT (state->>'turns')::int AS turns FROM dialogue_sessions WHERE id = $1`, [session])).rows[0].turns).toBe(N + 2);
+    console.log(`${N} messages sent at once to one session through 3 replicas (replica of each: ${texts.map((_, k) => (k % 3) + 1).join(',')}): answered in ticket order ${order.map((t) => Number(t.split('-')[1]) + 1).join(',')}, never interleaved`);
+  });
+
+  it('kill -9 of a replica during bulk ingestion and dialogue traffic: retries to the others succeed, every acknowledged event and message is stored exactly once', async () => {
     if (skip) return;
     const items = Array.from({ length: 50 }, (_, i) => ({ id: `k-item-${i}`, title: `Item ${i}` }));
     expect((await request(port(0), 'POST', '/api/v1/recommendations/items/bulk', { items })).status).toBe(201);
@@ -234,7 +318,7 @@ describePostgres('scale-out: three replicas on one PostgreSQL and Redis', () => 
       for (let attempt = 0; attempt < 6; attempt++) {
         const target = servers[(r + attempt) % 3];
         try {
-          if (++sent === 8) setTimeout(() => victim.child.kill('SIGKILL'), 30);
+          sent++;
           const reply = await request(target.port, 'POST', '/api/v1/recommendations/events/bulk', { events: batches[r] });
           if (reply.status === 201) return void acked.push(r);
           if (reply.status < 500) throw new Error(`request ${r} answered ${reply.status}: ${JSON.stringify(reply.body).slice(0, 200)}`);
@@ -245,15 +329,95 @@ describePostgres('scale-out: three replicas on one PostgreSQL and Redis', () => 
       }
       throw new Error(`request ${r} failed on every replica`);
     };
-    // three clients in parallel, each going through the replicas in turn
+
+    // dialogue: sessions opened beforehand (on the replicas in turn); every message carries a
+    // client id and is sent again, to the next replica, when no answer comes back
+    const SESSIONS = 3;
+    const sessions = await Promise.all(range(SESSIONS).map((s) => openSession(s % 3, 'survey')));
+    const lines = ['start the survey', ...range(SLOTS - 1).map((k) => `answer-${k}`)];
+    const dialogueAcks: string[][] = sessions.map(() => []);
+    let dialogueRetries = 0;
+    let replayed = 0;
+    const sayOnce = async (s: number, k: number): Promise<void> => {
+      const id = `m-${s}-${k}`;
+      for (let attempt = 0; attempt < 6; attempt++) {
+        try {
+          const reply = await say((s + k + attempt) % 3, sessions[s], lines[k], id);
+          if (reply.status === 200) {
+            if (reply.body.replayed) replayed++; // the lost attempt had been answered: its stored reply
+            return void dialogueAcks[s].push(id);
+          }
+          if (reply.status < 500) throw new Error(`message ${id} answered ${reply.status}: ${JSON.stringify(reply.body).slice(0, 200)}`);
+        } catch (err) {
+          if ((err as Error).message.startsWith('message ')) throw err;
+        }
+        dialogueRetries++;
+      }
+      throw new Error(`message ${id} failed on every replica`);
+    };
+    let arm!: () => void;
+    const armed = new Promise<void>((r) => (arm = r));
+    const talk = async (s: number) => {
+      for (let k = 0; k < lines.length; k++) {
+        if (k === 3) await armed; // the fourth messages go out as the replica is killed (session 2's to it)
+        await sayOnce(s, k);
+      }
+    };
+
+    // the kill: while the victim runs a dialogue turn (a weather question, the weather service slow)
+    const weatherSession = await openSession(1, 'shop');
+    let blockedMs = 0;
+    const kill = async () => {
+      await waitFor(async () => sent >= 6, 'the ingestion to be under way', 60);
+      weather!.delayMs = 4000;
+      const lost = say(1, weatherSession, '今天的天气怎么样？', 'w-1').then((r) => `answered ${r.status}`, () => 'no answer');
+      await waitFor(async () => (await sql.query(`SELECT 1 FROM dialogue_sessions WHERE id = $1 AND turn_started_at IS NOT NULL`, [weatherSession])).rows.length === 1, 'the weather turn to run on replica 2', 10);
+      arm();
+      await new Promise((r) => setTimeout(r, 20));
+      victim.child.kill('SIGKILL');
+      expect(await lost).toBe('no answer');
+      weather!.delayMs = 0;
+      // sent again through replica 1: the session waits for the dead turn, then goes on
+      const before = Date.now();
+      const again = await say(0, weatherSession, '今天的天气怎么样？', 'w-1');
+      blockedMs = Date.now() - before;
+      expect(again.status).toBe(200);
+      expect(again.body.reply).toBe('北京今天的天气：晴，气温：25度');
+      expect(again.body.replayed).toBeUndefined();
+    };
+
+    // three event clients in parallel, each going through the replicas in turn
     const queue = [...batches.keys()];
-    await Promise.all([0, 1, 2].map(async () => {
-      for (let r = queue.shift(); r !== undefined; r = queue.shift()) await send(r);
-    }));
+    await Promise.all([
+      ...[0, 1, 2].map(async () => {
+        for (let r = queue.shift(); r !== undefined; r = queue.shift()) await send(r);
+      }),
+      ...sessions.map((_, s) => talk(s)),
+      kill(),
+    ]);
     expect(victim.child.signalCode === 'SIGKILL' || victim.child.exitCode !== null).toBe(true);
     expect(acked.sort((a, b) => a - b)).toEqual([...batches.keys()]);
     const counts = await sql.query(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS ids FROM rec_events WHERE project_id = 'default' AND id LIKE 'k-%'`);
     expect(counts.rows[0]).toEqual({ n: REQUESTS * PER, ids: REQUESTS * PER });
-    console.log(`${REQUESTS * PER} events in ${REQUESTS} bulk requests across 3 replicas, replica 2 killed -9 during them: ${retries} request(s) retried on another replica, all ${REQUESTS * PER} events stored once`);
+
+    // every acknowledged message once, in the order sent: the stored user messages per session,
+    // and the form's slots (a message applied twice would have filled two of them)
+    for (const [s, session] of sessions.entries()) {
+      expect(dialogueAcks[s]).toEqual(lines.map((_, k) => `m-${s}-${k}`));
+      const stored = await sql.query(`SELECT client_id AS id, text FROM dialogue_messages WHERE session_id = $1 AND role = 'user' ORDER BY id`, [session]);
+      expect(stored.rows).toEqual(lines.map((text, k) => ({ id: `m-${s}-${k}`, text })));
+      expect((await history(session)).map((m) => m.role)).toEqual(range(2 * lines.length).map((k) => (k % 2 ? 'user' : 'bot')));
+      expect((await request(port(0), 'GET', `${D}/sessions/${session}`, undefined, USER)).body.slots).toEqual(slotsOf(lines.slice(1)));
+    }
+    const asked = await sql.query(`SELECT count(*)::int AS n FROM dialogue_messages WHERE session_id = $1 AND role = 'user'`, [weatherSession]);
+    expect(asked.rows[0].n).toBe(1);
+    // the dead turn held the session until DIALOGUE_TURN_TIMEOUT_MS after it started, then was given up
+    expect(blockedMs).toBeGreaterThan(TURN_TIMEOUT_MS - 2000);
+    expect(blockedMs).toBeLessThan(TURN_TIMEOUT_MS + 5000);
+    console.log(
+      `${REQUESTS * PER} events in ${REQUESTS} bulk requests and ${SESSIONS * lines.length + 1} dialogue messages across 3 replicas, replica 2 killed -9 during a dialogue turn: ` +
+        `${retries} bulk request(s) and ${dialogueRetries} message(s) retried on another replica (${replayed} answered from the stored turn), all events and messages stored once; ` +
+        `the session whose turn died was answered ${blockedMs} ms after the resend (DIALOGUE_TURN_TIMEOUT_MS=${TURN_TIMEOUT_MS})`,
+    );
   });
 });
