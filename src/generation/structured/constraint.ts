@@ -33,6 +33,21 @@ interface TrieNode {
   tokens: number[];
 }
 
+/** Adds token `id` under the path of its characters. */
+function insertToken(root: TrieNode, chars: Iterable<string>, id: number): void {
+  let node = root;
+  for (const ch of chars) {
+    let i = node.chars.indexOf(ch);
+    if (i < 0) {
+      i = node.chars.length;
+      node.chars.push(ch);
+      node.kids.push({ chars: [], kids: [], tokens: [] });
+    }
+    node = node.kids[i];
+  }
+  node.tokens.push(id);
+}
+
 /** The vocabulary as decoded texts in a prefix trie. Tokens with no usable text (special, partial UTF-8) are left out. */
 export class TokenTrie {
   readonly root: TrieNode = { chars: [], kids: [], tokens: [] };
@@ -44,17 +59,7 @@ export class TokenTrie {
     this.words = (texts.length + 31) >>> 5;
     texts.forEach((text, id) => {
       if (!text) return;
-      let node = this.root;
-      for (const ch of text) {
-        let i = node.chars.indexOf(ch);
-        if (i < 0) {
-          i = node.chars.length;
-          node.chars.push(ch);
-          node.kids.push({ chars: [], kids: [], tokens: [] });
-        }
-        node = node.kids[i];
-      }
-      node.tokens.push(id);
+      insertToken(this.root, text, id);
     });
   }
 
@@ -129,17 +134,7 @@ export class TokenTrie {
         longest = Math.max(longest, chars.length);
         return;
       }
-      let node = rest;
-      for (const ch of chars) {
-        let i = node.chars.indexOf(ch);
-        if (i < 0) {
-          i = node.chars.length;
-          node.chars.push(ch);
-          node.kids.push({ chars: [], kids: [], tokens: [] });
-        }
-        node = node.kids[i];
-      }
-      node.tokens.push(id);
+      insertToken(rest, chars, id);
     });
     // upTo[k]: plain tokens of at most k characters (the last entry: all of them)
     const upTo = Array.from({ length: longest + 1 }, () => new Uint32Array(this.words));
