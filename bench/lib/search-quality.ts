@@ -15,7 +15,8 @@ export const MODES = ['keyword', 'vector', 'hybrid'] as const;
 
 export async function measureQuality(client: SearchClient, examples: TrainingExample[], maxQueries: number) {
   const set = labelledSet(examples);
-  await client.createCollection(COLLECTION, { description: 'bench:search labelled set (bundled NLU examples)' });
+  // a --data-dir kept from an earlier run has it already (the upsert below then writes nothing)
+  if (!(await client.existing(COLLECTION))) await client.createCollection(COLLECTION, { description: 'bench:search labelled set (bundled NLU examples)' });
   await client.upsert(COLLECTION, set.documents, 1000);
   // every n-th query when capped, so both languages and all intents stay in
   const step = Math.max(1, Math.ceil(set.queries.length / Math.max(1, maxQueries)));
