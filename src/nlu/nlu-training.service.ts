@@ -470,7 +470,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     const job = this.running.get(project);
     job?.abort.abort();
     await job?.done.catch(() => undefined);
-    this.nlu.forget(project);
+    await this.nlu.forget(project);
     this.serials.delete(project);
     const names = await readdir(this.artifacts.root).catch(() => [] as string[]);
     const versions = names.map((n) => /^v(\d+)$/.exec(n)?.[1]).filter((v): v is string => v !== undefined).map(Number);

@@ -100,9 +100,9 @@ export class NluService {
     this.states = new LoadingLru<ProjectState>(bound, {
       evicted: (project, state) => {
         if (state.model) this.logger.debug(`NLU model ${state.model.poolId} unloaded: project ${project} was the least recently used of more than ${bound}`);
-        this.retire(state);
+        void this.retire(state);
       },
-      discarded: (_, state) => this.retire(state),
+      discarded: (_, state) => void this.retire(state),
     });
   }
 
@@ -174,20 +174,21 @@ export class NluService {
   install(prepared: PreparedNluModel): void {
     const { project, stored, state } = prepared as PreparedNluModel & { state: ProjectState };
     const previous = this.states.set(project, state);
-    if (previous) this.retire(previous);
+    if (previous) void this.retire(previous);
     if (project === DEFAULT_PROJECT) this.metrics.activeVersion(stored.version);
     this.logger.log(`NLU model v${stored.version} of project ${project} active (${stored.labels.length} intents, threshold ${stored.threshold.toFixed(3)})`);
   }
 
   discard(prepared: PreparedNluModel): void {
-    this.retire((prepared as PreparedNluModel & { state: ProjectState }).state);
+    void this.retire((prepared as PreparedNluModel & { state: ProjectState }).state);
   }
 
   /** Drops a project's serving state and registered values (the project was deleted); its pool model is unloaded. */
-  forget(project: string): void {
+  async forget(project: string): Promise<void> {
     const state = this.states.delete(project);
-    if (state) this.retire(state);
     this.registered.delete(project);
+    // awaited, so that the pool no longer lists the model when a project deletion answers
+    if (state) await this.retire(state);
   }
 
   /** `options.minConfidence` overrides the model's out-of-scope threshold for this call. */
@@ -229,7 +230,7 @@ export class NluService {
       }, options);
     } finally {
       state.inflight--;
-      if (state.retired && state.inflight === 0) this.releaseModel(state);
+      if (state.retired && state.inflight === 0) void this.releaseModel(state);
     }
   }
 
@@ -274,7 +275,7 @@ export class NluService {
       this.pool.register(intentDescriptor(poolId, project, stored.onnx));
       await this.pool.load(poolId);
     } catch (err) {
-      this.releaseModel(state);
+      void this.releaseModel(state);
       throw err;
     }
     return state;
@@ -296,22 +297,23 @@ export class NluService {
   }
 
   /** A state left the map: its model is freed once the requests that hold it have finished. */
-  private retire(state: ProjectState): void {
+  private retire(state: ProjectState): Promise<void> {
     state.retired = true;
-    if (state.inflight === 0) this.releaseModel(state);
+    return state.inflight === 0 ? this.releaseModel(state) : Promise.resolve();
   }
 
-  private releaseModel(state: ProjectState): void {
+  /** Unloads the state's pool model when no other state holds it; resolves when the pool has let it go. */
+  private releaseModel(state: ProjectState): Promise<void> {
     const poolId = state.model?.poolId;
-    if (!poolId || state.released) return;
+    if (!poolId || state.released) return Promise.resolve();
     state.released = true;
     const refs = (this.poolRefs.get(poolId) ?? 1) - 1;
     if (refs > 0) {
       this.poolRefs.set(poolId, refs);
-      return;
+      return Promise.resolve();
     }
     this.poolRefs.delete(poolId);
     // forget, not just unload: a thousand projects must not leave a thousand pool entries behind
-    void this.pool.forget(poolId).catch(() => undefined);
+    return this.pool.forget(poolId).catch(() => undefined);
   }
 }
