@@ -12,7 +12,8 @@ import { loadBundledTrainingData, splitTrainTest } from './data';
 import { NluDataRepository } from './nlu-data.repository';
 import { NluModelSource } from './nlu-model-source';
 import { NluModelsRepository } from './nlu-models.repository';
-import { NluService, PreparedNluModel } from './nlu.service';
+import { PreparedVersions } from './prepared-versions';
+import { NluService } from './nlu.service';
 import { NluMetrics } from './nlu-metrics';
 import { EmbeddingsService } from '../embeddings/embeddings.service';
 import { INTENT_ONNX_FILE } from './runtime/artifact-files';
@@ -87,7 +88,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
   /** the default project's model was loaded here once (readiness) */
   private defaultServed = false;
   /** versions another replica announced as trained, loaded here ahead of their activation */
-  private readonly prepared = new Map<number, Promise<PreparedNluModel | undefined>>();
+  private readonly prepared: PreparedVersions;
 
   constructor(
     private readonly data: NluDataRepository,
@@ -103,6 +104,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
     @Optional() private readonly cluster?: ClusterEvents,
   ) {
     this.queue = new RunQueue(settingNumber(config, 'NLU_TRAINING_CONCURRENCY'));
+    this.prepared = new PreparedVersions(PREPARED_TTL_MS, (p) => nlu.discard(p));
     jobs.register(NLU_TRAIN_JOB, {
       run: (job, ctx) => this.runTraining(job, ctx),
       failed: async (job, error) => {
@@ -336,8 +338,7 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
       const active = await this.models.activeVersion(project);
       if (active === null || active === this.nlu.activeVersion(project)) return;
       const t0 = Date.now();
-      const ready = await this.prepared.get(active);
-      this.prepared.delete(active);
+      const ready = await this.prepared.take(active);
       if (ready) this.nlu.install(ready);
       else await this.serve(project, active, false);
       if (project === DEFAULT_PROJECT) this.defaultServed = true;
@@ -352,17 +353,14 @@ export class NluTrainingService implements OnApplicationBootstrap, OnModuleDestr
    */
   private prefetch(project: string, version: number): void {
     if (project !== DEFAULT_PROJECT && this.nlu.activeVersion(project) === undefined) return;
-    if (this.prepared.has(version)) return;
-    const loading = (async () => this.nlu.prepare(await this.source.model(project, version, true), await this.source.entities(project)))().catch((err: Error) => {
-      this.logger.warn(`Preparing NLU model v${version} of project ${project} failed (it loads on activation instead): ${err.message}`);
-      return undefined;
+    this.prepared.add(version, async () => {
+      try {
+        return await this.nlu.prepare(await this.source.model(project, version, true), await this.source.entities(project));
+      } catch (err) {
+        this.logger.warn(`Preparing NLU model v${version} of project ${project} failed (it loads on activation instead): ${(err as Error).message}`);
+        return undefined;
+      }
     });
-    this.prepared.set(version, loading);
-    setTimeout(() => {
-      if (this.prepared.get(version) !== loading) return;
-      this.prepared.delete(version);
-      void loading.then((p) => p && this.nlu.discard(p));
-    }, PREPARED_TTL_MS).unref();
   }
 
   private trainInWorker(data: NluTrainingData, onProgress: (p: TrainingProgress) => void, signal?: AbortSignal, extra: Partial<NluTrainingOptions> = {}): Promise<TrainedArtifacts> {
