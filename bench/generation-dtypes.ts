@@ -7,7 +7,7 @@
  * each concurrency, side by side in one run: the three models are loaded together and
  * measured in rotating slices, so a change in the shared machine's load hits all alike.
  * Prints each graph's file size, the logits' distance to fp32 on a fixed token sequence
- * (ONNX Runtime on this thread, every position), aggregate tokens/s, TTFT, the ratios to
+ * (an ONNX Runtime session on this thread, every position), aggregate tokens/s, TTFT, the ratios to
  * fp32 and the load average; writes JSON to bench/results/.
  */
 import 'reflect-metadata';
@@ -15,8 +15,9 @@ import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSy
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as ort from 'onnxruntime-node';
+import { logitsDistance } from '../src/inference/fixtures/logits-distance';
 import { FixtureKind, FixtureSize, writeFixture } from '../src/inference/fixtures/write-fixture';
+import { createSession, makeTensor, Tensor } from '../src/inference/runtime/ort';
 import { Dtype, variantPath } from '../src/inference/store/onnx-variants';
 import { GenerationClient, oursClient } from './lib/generation-clients';
 import { percentile, printTable, runStreamingLoop } from './lib/load';
@@ -60,12 +61,12 @@ async function logitsError(dirs: Record<string, string>, family: FixtureKind): P
   const V = config.vocab_size;
   const S = 48;
   const ids = Array.from({ length: S }, (_, i) => (i * 7919 + 13) % V);
-  const i64 = (v: number[]) => new ort.Tensor('int64', BigInt64Array.from(v.map(BigInt)), [1, v.length]);
-  const feeds: Record<string, ort.Tensor> = { input_ids: i64(ids), attention_mask: i64(ids.map(() => 1)), position_ids: i64(ids.map((_, i) => i)) };
-  for (let l = 0; l < layers; l++) for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, kvHeads, 0, headDim]);
+  const i64 = (v: number[]) => makeTensor('int64', BigInt64Array.from(v.map(BigInt)), [1, v.length]);
+  const feeds: Record<string, Tensor> = { input_ids: i64(ids), attention_mask: i64(ids.map(() => 1)), position_ids: i64(ids.map((_, i) => i)) };
+  for (let l = 0; l < layers; l++) for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = makeTensor('float32', new Float32Array(0), [1, kvHeads, 0, headDim]);
   const logits: Record<string, Float32Array> = {};
   for (const dtype of DTYPES) {
-    const session = await ort.InferenceSession.create(join(dirs[dtype], variantPath('onnx/model', dtype)));
+    const { session } = await createSession(join(dirs[dtype], variantPath('onnx/model', dtype)), { executionProviders: ['cpu'] });
     logits[dtype] = (await session.run(feeds)).logits.data as Float32Array;
     await session.release();
   }
@@ -77,16 +78,10 @@ async function logitsError(dirs: Record<string, string>, family: FixtureKind): P
   const ref = logits.fp32;
   return DTYPES.filter((d) => d !== 'fp32').map((dtype) => {
     const q = logits[dtype];
-    let [maxDiff, maxRef, dot, nq, nr, top1] = [0, 0, 0, 0, 0, 0];
-    for (let i = 0; i < ref.length; i++) {
-      maxDiff = Math.max(maxDiff, Math.abs(q[i] - ref[i]));
-      maxRef = Math.max(maxRef, Math.abs(ref[i]));
-      dot += q[i] * ref[i];
-      nq += q[i] * q[i];
-      nr += ref[i] * ref[i];
-    }
+    const d = logitsDistance(q, ref);
+    let top1 = 0;
     for (let p = 0; p < S; p++) if (argmax(q, p) === argmax(ref, p)) top1++;
-    return { dtype, positions: S, max_abs: maxDiff, rel: maxDiff / maxRef, cosine: dot / Math.sqrt(nq * nr), top1_agreement: top1 / S };
+    return { dtype, positions: S, max_abs: d.maxAbs, rel: d.rel, cosine: d.cosine, top1_agreement: top1 / S };
   });
 }
 

@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GenerationService } from '../../src/generation/generation.service';
+import { LogitsDistance, logitsDistance } from '../../src/inference/fixtures/logits-distance';
 import { FixtureKind, writeFixture } from '../../src/inference/fixtures/write-fixture';
 import { InferencePool } from '../../src/inference/inference-pool.service';
 import { makeTensorLike } from '../../src/inference/runtime/ort';
@@ -55,21 +56,23 @@ describe('generation: quantized weights (q8, q4)', () => {
   });
   afterAll(() => t.close());
 
-  /** The last position's logits of a prefill of `prompt` (the pool's last-position rewrite makes them [1, 1, vocab]). */
-  async function lastLogits(model: string, kind: FixtureKind, prompt: string): Promise<Float32Array> {
-    const ids = (await t.app.get(TokenizerService).get(`tiny-${kind}`)).encode(prompt);
+  /** The last position's logits of a prefill of each row (the pool's last-position rewrite makes them [rows, 1, vocab]). */
+  async function prefill(model: string, kind: FixtureKind, rows: number[][]): Promise<Float32Array> {
     const cfg = pool.descriptor(model).config as Record<string, number>;
     const [layers, heads] = kind === 'gpt2' ? [cfg.n_layer, cfg.n_head] : [cfg.num_hidden_layers, cfg.num_key_value_heads];
     const headDim = kind === 'gpt2' ? cfg.n_embd / cfg.n_head : cfg.hidden_size / cfg.num_attention_heads;
-    const i64 = (v: number[]) => makeTensorLike('int64', BigInt64Array.from(v.map(BigInt)), [1, v.length]);
-    const feeds: Record<string, ReturnType<typeof makeTensorLike>> = { input_ids: i64(ids), attention_mask: i64(ids.map(() => 1)), position_ids: i64(ids.map((_, i) => i)) };
+    const i64 = (v: number[][]) => makeTensorLike('int64', BigInt64Array.from(v.flat().map(BigInt)), [v.length, v[0].length]);
+    const feeds: Record<string, ReturnType<typeof makeTensorLike>> = { input_ids: i64(rows), attention_mask: i64(rows.map((r) => r.map(() => 1))), position_ids: i64(rows.map((r) => r.map((_, i) => i))) };
     for (let l = 0; l < layers; l++) {
-      for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = makeTensorLike('float32', new Float32Array(0), [1, heads, 0, headDim]);
+      for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = makeTensorLike('float32', new Float32Array(0), [rows.length, heads, 0, headDim]);
     }
     const out = await pool.run(model, feeds);
-    expect(out.logits.dims).toEqual([1, 1, cfg.vocab_size]);
+    expect(out.logits.dims).toEqual([rows.length, 1, cfg.vocab_size]);
     return out.logits.data as Float32Array;
   }
+
+  const encode = async (kind: FixtureKind, prompt: string) => (await t.app.get(TokenizerService).get(`tiny-${kind}`)).encode(prompt);
+  const lastLogits = async (model: string, kind: FixtureKind, prompt: string) => prefill(model, kind, [await encode(kind, prompt)]);
 
   describe.each(KINDS)('%s', (kind) => {
     const dtypes = Object.keys(TOLERANCE) as QuantDtype[];
@@ -83,26 +86,14 @@ describe('generation: quantized weights (q8, q4)', () => {
     });
 
     it.each(dtypes)("%s: logits stay close to the fp32 graph's on the same prompts", async (dtype) => {
-      const stats: { rel: number; cosine: number; maxDiff: number }[] = [];
-      for (const prompt of PROMPTS) {
-        const ref = await lastLogits(`tiny-${kind}`, kind, prompt);
-        const q = await lastLogits(`tiny-${kind}-${dtype}`, kind, prompt);
-        let [maxDiff, maxRef, dot, nq, nr] = [0, 0, 0, 0, 0];
-        for (let i = 0; i < ref.length; i++) {
-          maxDiff = Math.max(maxDiff, Math.abs(q[i] - ref[i]));
-          maxRef = Math.max(maxRef, Math.abs(ref[i]));
-          dot += q[i] * ref[i];
-          nq += q[i] * q[i];
-          nr += ref[i] * ref[i];
-        }
-        stats.push({ rel: maxDiff / maxRef, cosine: dot / Math.sqrt(nq * nr), maxDiff });
-      }
-      console.log(`tiny-${kind} ${dtype} vs fp32, last-position logits per prompt:\n  ${stats.map((x) => `max abs ${x.maxDiff.toFixed(3)} (rel ${x.rel.toFixed(3)}), cosine ${x.cosine.toFixed(4)}`).join('\n  ')}`);
+      const stats: LogitsDistance[] = [];
+      for (const prompt of PROMPTS) stats.push(logitsDistance(await lastLogits(`tiny-${kind}-${dtype}`, kind, prompt), await lastLogits(`tiny-${kind}`, kind, prompt)));
+      console.log(`tiny-${kind} ${dtype} vs fp32, last-position logits per prompt:\n  ${stats.map((x) => `max abs ${x.maxAbs.toFixed(3)} (rel ${x.rel.toFixed(3)}), cosine ${x.cosine.toFixed(4)}`).join('\n  ')}`);
       for (const x of stats) {
         expect(x.rel).toBeLessThan(TOLERANCE[dtype].rel);
         expect(x.cosine).toBeGreaterThan(TOLERANCE[dtype].cosine);
         // and the variant really is another graph: not bit-identical to fp32
-        expect(x.maxDiff).toBeGreaterThan(1e-4);
+        expect(x.maxAbs).toBeGreaterThan(1e-4);
       }
     });
 
@@ -110,30 +101,12 @@ describe('generation: quantized weights (q8, q4)', () => {
       ['q8', 'through the shared activation range, by less than the quantization error'],
       ['q4', 'not at all'],
     ] as const)('%s: rows of one batch influence each other %s', async (dtype, _how) => {
-      const tokenizer = await t.app.get(TokenizerService).get(`tiny-${kind}`);
-      const rows = PROMPTS.map((p) => tokenizer.encode(p)).filter((ids) => ids.length >= 4).map((ids) => ids.slice(0, 4));
+      const rows = (await Promise.all(PROMPTS.map((p) => encode(kind, p)))).filter((ids) => ids.length >= 4).map((ids) => ids.slice(0, 4));
       const model = `tiny-${kind}-${dtype}`;
-      const cfg = pool.descriptor(model).config as Record<string, number>;
-      const [layers, heads] = kind === 'gpt2' ? [cfg.n_layer, cfg.n_head] : [cfg.num_hidden_layers, cfg.num_key_value_heads];
-      const headDim = kind === 'gpt2' ? cfg.n_embd / cfg.n_head : cfg.hidden_size / cfg.num_attention_heads;
-      const run = async (batch: number[][]) => {
-        const i64 = (v: number[][]) => makeTensorLike('int64', BigInt64Array.from(v.flat().map(BigInt)), [v.length, v[0].length]);
-        const feeds: Record<string, ReturnType<typeof makeTensorLike>> = { input_ids: i64(batch), attention_mask: i64(batch.map((r) => r.map(() => 1))), position_ids: i64(batch.map((r) => r.map((_, i) => i))) };
-        for (let l = 0; l < layers; l++) for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = makeTensorLike('float32', new Float32Array(0), [batch.length, heads, 0, headDim]);
-        return (await pool.run(model, feeds)).logits.data as Float32Array;
-      };
-      const V = cfg.vocab_size;
-      const together = await run(rows);
+      const V = (pool.descriptor(model).config as Record<string, number>).vocab_size;
+      const together = await prefill(model, kind, rows);
       const rel: number[] = [];
-      for (let r = 0; r < rows.length; r++) {
-        const solo = await run([rows[r]]);
-        let [maxDiff, maxRef] = [0, 0];
-        for (let v = 0; v < V; v++) {
-          maxDiff = Math.max(maxDiff, Math.abs(together[r * V + v] - solo[v]));
-          maxRef = Math.max(maxRef, Math.abs(solo[v]));
-        }
-        rel.push(maxDiff / maxRef);
-      }
+      for (let r = 0; r < rows.length; r++) rel.push(logitsDistance(together.subarray(r * V, (r + 1) * V), await prefill(model, kind, [rows[r]])).rel);
       console.log(`tiny-${kind} ${dtype}: batch of ${rows.length} vs solo, max rel difference per row ${rel.map((x) => x.toExponential(1)).join(', ')}`);
       expect(rows.length).toBeGreaterThanOrEqual(3);
       if (dtype === 'q4') {

@@ -2,21 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanModelStore } from './model-store';
-import type { ServingDefaults } from './serving-settings';
+import { loadConfig } from '../../config/app-config';
+import { servingDefaults } from '../inference.config';
 
-const DEFAULTS: ServingDefaults = {
-  required: false,
-  autoload: true,
-  replicas: 1,
-  executionProviders: ['cpu'],
-  intraOpThreads: 0,
-  interOpThreads: 0,
-  graphOptimizationLevel: 'all',
-  enableCpuMemArena: true,
-  allowSpinning: false,
-  batching: { enabled: true, maxBatchSize: 8, maxQueueDelayMs: 2, maxQueueSize: 64 },
-  timeoutMs: 0,
-};
+const DEFAULTS = servingDefaults(loadConfig({ NODE_ENV: 'test' }));
 
 describe('model store: which ONNX variant is served', () => {
   let root: string;
