@@ -23,6 +23,8 @@ export interface NBitsOptions {
   blockSize?: number;
   /** symmetric blocks (no zero points, code 8 is zero) as onnx-community's default; else min/max with a zero point per block */
   symmetric?: boolean;
+  /** MatMulNBits' accuracy_level: 0 (default) multiplies in fp32; 4 lets ORT quantize activations to int8 per block of each row */
+  accuracyLevel?: 0 | 4;
 }
 
 export interface PackedNBits {
@@ -120,7 +122,7 @@ export function quantizeNBits(model: Uint8Array, options: NBitsOptions = {}): Ui
       inputs.push(`${stem}_zero_points`);
       g.initializer.push(onnx.TensorProto.create(tensorProto(`${stem}_zero_points`, p.zeroPoints, [p.zeroPoints.length], 'uint8')));
     }
-    const attrs = [intAttr('K', mm.k), intAttr('N', mm.n), intAttr('bits', 4), intAttr('block_size', blockSize), intAttr('accuracy_level', 0)];
+    const attrs = [intAttr('K', mm.k), intAttr('N', mm.n), intAttr('bits', 4), intAttr('block_size', blockSize), intAttr('accuracy_level', options.accuracyLevel ?? 0)];
     replaceNode(g, mm.node, [node('MatMulNBits', inputs, mm.node.output, `${mm.node.name}_Q4`, attrs, 'com.microsoft')]);
   }
   pruneUnused(g);
