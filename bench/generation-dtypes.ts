@@ -12,7 +12,7 @@
  */
 import 'reflect-metadata';
 import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { logitsDistance } from '../src/inference/fixtures/logits-distance';
@@ -21,6 +21,7 @@ import { createSession, makeTensor, Tensor } from '../src/inference/runtime/ort'
 import { Dtype, variantPath } from '../src/inference/store/onnx-variants';
 import { GenerationClient, oursClient } from './lib/generation-clients';
 import { percentile, printTable, runStreamingLoop } from './lib/load';
+import { loadAverage, machine, writeResults } from './lib/report';
 
 const DTYPES = ['fp32', 'q8', 'q4'] as const satisfies readonly Dtype[];
 const PROMPTS = [
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
   const levels = values.concurrency!.split(',').map(Number);
   const [maxTokens, seconds, slices] = [Number(values['max-tokens']), Number(values.seconds), Number(values.slices)];
   const loadAtStart = loadavg();
-  process.stdout.write(`bench:generation:dtypes — load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs\n`);
+  process.stdout.write(`bench:generation:dtypes — load average at start ${loadAverage()} on ${cpus().length} CPUs\n`);
 
   const dirs = await prepare(family, size);
   const files = DTYPES.map((dtype) => ({ dtype, file: variantPath('onnx/model', dtype), MiB: statSync(join(dirs[dtype], variantPath('onnx/model', dtype))).size / 2 ** 20 }));
@@ -156,12 +157,8 @@ async function main(): Promise<void> {
     printTable(`bench:generation:dtypes — ${size}-${family}, greedy, ${maxTokens} new tokens per request, this engine; tokens/s aggregate over all streams, TTFT in ms`, rows);
     process.stdout.write(`Greedy tokens equal to fp32's (of ${maxTokens}, one prompt): ${DTYPES.map((d, k) => `${d} ${sameAsFp32[k]}`).join(', ')}\n`);
     const loadAtEnd = loadavg();
-    process.stdout.write(`Load average at end ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')}\n`);
-    mkdirSync(resolve('bench', 'results'), { recursive: true });
-    const file = resolve('bench', 'results', `generation-dtypes-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, memGiB: Math.round(totalmem() / 2 ** 30), loadAtStart, loadAtEnd };
-    writeFileSync(file, JSON.stringify({ bench: 'generation-dtypes', family, size, maxTokens, levels, seconds, slices, machine, files, accuracy, sameAsFp32, rows }, null, 2));
-    process.stdout.write(`Wrote ${file}\n`);
+    process.stdout.write(`Load average at end ${loadAverage()}\n`);
+    writeResults('generation-dtypes', { bench: 'generation-dtypes', family, size, maxTokens, levels, seconds, slices, machine: { ...machine(), loadAtStart, loadAtEnd }, files, accuracy, sameAsFp32, rows });
   } finally {
     for (const c of clients) await c.close();
   }

@@ -12,8 +12,8 @@ import { decodeModel, node, pruneUnused, replaceNode, weightMatMuls } from './we
  *
  * Weights are symmetric int8 (zero point 0), per column (W_scale [N]) or per tensor;
  * `reduceRange` keeps them in 7 bits (±63), which ORT advises on x86 CPUs without VNNI,
- * where u8 × s8 products can saturate. ORT fuses the four nodes into
- * DynamicQuantizeMatMul at load. The activation scale is one per tensor: in a batch,
+ * where u8 × s8 products can saturate. ORT's graph optimizer can fuse the four nodes
+ * into DynamicQuantizeMatMul. The activation scale is one per tensor: in a batch,
  * rows share the range of the whole batch, so a row's logits move slightly with its
  * neighbours (measured in generation-quantized.e2e-spec.ts).
  */

@@ -21,7 +21,7 @@ import { decodeModel, importDomain, intAttr, node, pruneUnused, replaceNode, wei
 export interface NBitsOptions {
   /** values per block along K (onnx-community: 32) */
   blockSize?: number;
-  /** symmetric blocks (no zero points, code 8 is zero) as onnx-community's default; else min/max with a zero point per block */
+  /** symmetric blocks (default: no zero points, code 8 is zero); else min/max with a zero point per block */
   symmetric?: boolean;
   /** MatMulNBits' accuracy_level: 0 (default) multiplies in fp32; 4 lets ORT quantize activations to int8 per block of each row */
   accuracyLevel?: 0 | 4;
