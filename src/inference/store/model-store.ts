@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ExecutionProvider } from '../runtime/ort';
+import { DEFAULT_ORDER, Dtype, DTYPES, dtypeOfPath, graphVariants, variantPath } from './onnx-variants';
 import { parseServingFile, ServingDefaults, ServingSettings } from './serving-settings';
 
 /**
@@ -26,6 +27,8 @@ export interface ModelDescriptor {
   dir?: string;
   /** absolute path of the ONNX file, or the bytes for built-in models */
   onnx: string | Uint8Array;
+  /** the weights' variant served (fp32, q8, q4, ...), when the file follows transformers.js's naming */
+  dtype?: Dtype;
   files: string[];
   /** config.json, when present */
   config?: Record<string, unknown>;
@@ -50,7 +53,6 @@ export interface StoreScan {
   problems: ModelProblem[];
 }
 
-const ONNX_CANDIDATES = ['onnx/model.onnx', 'onnx/decoder_model_merged.onnx', 'onnx/model_quantized.onnx', 'model.onnx'];
 
 class FolderProblem extends Error {
   constructor(
@@ -103,6 +105,34 @@ function listFiles(dir: string): string[] {
   return out.sort();
 }
 
+/**
+ * The graph to serve: llmos.json's `onnx` path; else the variant its `dtype` names
+ * (`q4` -> onnx/model_q4.onnx), an error listing the variants present when that one is
+ * missing; else the first present of fp32, q8, int8, uint8, q4, fp16, q4f16, bnb4
+ * (what ONNX Runtime's CPU provider runs natively first).
+ */
+function chooseGraph(files: string[], llmos: Record<string, unknown> | undefined): string {
+  const dtype = llmos?.dtype;
+  if (dtype !== undefined && !(DTYPES as unknown[]).includes(dtype)) throw new FolderProblem('llmos.json', `llmos.json: dtype must be one of ${DTYPES.join(', ')} (got ${JSON.stringify(dtype)})`);
+  const variants = graphVariants(files);
+  const present = variants ? variants.available.map((d) => `${d} (${variantPath(variants.graph, d)})`).join(', ') : 'none';
+  if (typeof llmos?.onnx === 'string') {
+    const onnxRel = llmos.onnx;
+    if (!files.includes(onnxRel)) throw new FolderProblem(onnxRel, `${onnxRel} (llmos.json's "onnx") is missing; ONNX variants present: ${present}`);
+    if (dtype !== undefined && dtypeOfPath(onnxRel) !== dtype) throw new FolderProblem('llmos.json', `llmos.json: "onnx" ${onnxRel} is not the ${String(dtype)} variant its "dtype" names; drop one of the two`);
+    return onnxRel;
+  }
+  if (!variants) {
+    throw new FolderProblem('onnx/model.onnx', `onnx/model.onnx is missing: a model folder needs its ONNX export (looked for onnx/model*.onnx, onnx/decoder_model_merged*.onnx, model*.onnx, decoder_model_merged*.onnx)`);
+  }
+  if (dtype !== undefined) {
+    const wanted = variantPath(variants.graph, dtype as Dtype);
+    if (!files.includes(wanted)) throw new FolderProblem('llmos.json', `llmos.json asks for dtype ${String(dtype)}, but ${wanted} is missing; ONNX variants present: ${present}`);
+    return wanted;
+  }
+  return variantPath(variants.graph, DEFAULT_ORDER.find((d) => variants.available.includes(d))!);
+}
+
 export function describeFolder(dir: string, id: string, defaults: ServingDefaults): ModelDescriptor {
   const files = listFiles(dir);
   const llmos = readJson(dir, 'llmos.json', false);
@@ -117,10 +147,7 @@ export function describeFolder(dir: string, id: string, defaults: ServingDefault
   if (!task) {
     throw new FolderProblem('config.json', `config.json: cannot tell the task from architectures ${JSON.stringify(config?.architectures ?? null)} / model_type ${JSON.stringify(config?.model_type ?? null)}; set "task" in llmos.json (one of ${KNOWN_TASKS.join(', ')})`);
   }
-  const onnxRel = typeof llmos?.onnx === 'string' ? llmos.onnx : ONNX_CANDIDATES.find((f) => files.includes(f));
-  if (!onnxRel || !files.includes(onnxRel)) {
-    throw new FolderProblem(onnxRel ?? 'onnx/model.onnx', `${onnxRel ?? 'onnx/model.onnx'} is missing: a model folder needs its ONNX export (looked for ${ONNX_CANDIDATES.join(', ')})`);
-  }
+  const onnxRel = chooseGraph(files, llmos);
   if (statSync(join(dir, onnxRel)).size < 16) throw new FolderProblem(onnxRel, `${onnxRel} is empty or truncated`);
   const hasTokenizer = files.includes('tokenizer.json');
   if ((HF_TASKS as readonly string[]).includes(task) && !hasTokenizer) {
@@ -131,6 +158,7 @@ export function describeFolder(dir: string, id: string, defaults: ServingDefault
     task,
     dir,
     onnx: join(dir, onnxRel),
+    dtype: dtypeOfPath(onnxRel),
     files,
     config,
     generationConfig: readJson(dir, 'generation_config.json', false),

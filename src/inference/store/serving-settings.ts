@@ -60,7 +60,7 @@ function bool(obj: Record<string, unknown>, key: string, fallback: boolean, prob
 
 export function parseServingFile(file: Record<string, unknown> | undefined, defaults: ServingDefaults, problem: Problem): ServingSettings {
   const f = file ?? {};
-  const known = new Set(['task', 'onnx', 'required', 'autoload', 'replicas', 'executionProviders', 'intraOpThreads', 'interOpThreads', 'graphOptimizationLevel', 'enableCpuMemArena', 'allowSpinning', 'batching', 'timeoutMs', 'padding', 'description', 'builtin', 'embeddings']);
+  const known = new Set(['task', 'onnx', 'dtype', 'required', 'autoload', 'replicas', 'executionProviders', 'intraOpThreads', 'interOpThreads', 'graphOptimizationLevel', 'enableCpuMemArena', 'allowSpinning', 'batching', 'timeoutMs', 'padding', 'description', 'builtin', 'embeddings']);
   const unknown = Object.keys(f).filter((k) => !known.has(k));
   if (unknown.length) throw problem(`llmos.json: unknown setting(s) ${unknown.join(', ')}`);
   let providers = defaults.executionProviders;

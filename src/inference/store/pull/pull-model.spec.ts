@@ -55,6 +55,7 @@ describe('pullModel', () => {
     expect(JSON.parse(await readFile(join(dir, 'llmos.json'), 'utf8'))).toEqual({
       task: 'text-generation',
       onnx: 'onnx/model.onnx',
+      dtype: 'fp32',
       description: `${REPO}@main (commit c0ffee000000), fp32 ONNX graph, pulled 2026-01-02`,
     });
     const provenance = JSON.parse(await readFile(join(dir, '.llmos-pull.json'), 'utf8'));
@@ -71,7 +72,7 @@ describe('pullModel', () => {
     const res = await pullModel(opts({ quantized: true, name: 'gpt2-q8' }), deps(tinyRepo()));
     expect(res.dir).toBe(join(out, 'gpt2-q8'));
     expect(await readdir(join(res.dir, 'onnx'))).toEqual(['model_quantized.onnx']);
-    expect(res.manifest.onnx).toBe('onnx/model_quantized.onnx');
+    expect(res.manifest).toMatchObject({ onnx: 'onnx/model_quantized.onnx', dtype: 'q8' });
     expect(res.provenance.dtype).toBe('q8');
   });
 

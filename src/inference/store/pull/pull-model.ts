@@ -48,6 +48,8 @@ export interface PulledModelManifest {
   task: ServableTask;
   /** the ONNX graph to load, relative to the model folder */
   onnx: string;
+  /** the variant `onnx` is (the model store checks the two agree) */
+  dtype: Dtype;
   description: string;
 }
 
@@ -140,6 +142,7 @@ export async function pullModel(opts: PullOptions, deps: PullDeps): Promise<Pull
   const manifest: PulledModelManifest = {
     task: task!,
     onnx: selection.onnx.model,
+    dtype: selection.onnx.dtype,
     description: `${opts.repo}@${revision} (commit ${snapshot.commit.slice(0, 12)}), ${selection.onnx.dtype} ONNX graph, pulled ${pulledAt.slice(0, 10)}`,
   };
   const provenance: PullProvenance = {

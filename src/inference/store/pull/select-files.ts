@@ -6,32 +6,10 @@
  */
 import { NoOnnxExportError, PullError } from './errors';
 import type { RepoFile } from './hub-client';
+import { DEFAULT_ORDER, Dtype, graphVariants, QUANTIZED_ORDER, variantPath } from '../onnx-variants';
 
-/** ONNX variants by transformers.js's dtype names and the file suffix each uses. */
-export const DTYPE_SUFFIX = {
-  fp32: '',
-  fp16: '_fp16',
-  q8: '_quantized',
-  int8: '_int8',
-  uint8: '_uint8',
-  q4: '_q4',
-  q4f16: '_q4f16',
-  bnb4: '_bnb4',
-} as const;
-export type Dtype = keyof typeof DTYPE_SUFFIX;
-export const DTYPES = Object.keys(DTYPE_SUFFIX) as Dtype[];
-
-/**
- * Preference orders. ONNX Runtime's CPU provider runs fp32 and the 8-bit (dynamic
- * quantization) and 4-bit (MatMulNBits) variants natively; fp16, q4f16 and bnb4 are
- * meant for GPUs and are taken on CPU only when nothing else exists.
- */
-export const DEFAULT_ORDER: readonly Dtype[] = ['fp32', 'q8', 'int8', 'uint8', 'q4', 'fp16', 'q4f16', 'bnb4'];
-export const QUANTIZED_ORDER: readonly Dtype[] = ['q8', 'int8', 'uint8', 'q4', 'fp32', 'fp16', 'q4f16', 'bnb4'];
-
-/** Graph names, newest export layout first: Optimum's older decoders use decoder_model_merged. */
-const GRAPH_BASES = ['model', 'decoder_model_merged'] as const;
-const GRAPH_DIRS = ['onnx/', ''] as const;
+export { DEFAULT_ORDER, DTYPE_SUFFIX, DTYPES, QUANTIZED_ORDER } from '../onnx-variants';
+export type { Dtype } from '../onnx-variants';
 
 const ALWAYS = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json', 'chat_template.jinja', 'chat_template.json', 'preprocessor_config.json'];
 /** sentence-transformers' pooling and normalization settings (embeddings need them) */
@@ -96,17 +74,14 @@ function rank(path: string): number {
 
 function chooseOnnx(repo: string, byPath: Map<string, RepoFile>, opts: SelectOptions, warnings: string[]): OnnxChoice {
   const allOnnx = [...byPath.keys()].filter((p) => p.endsWith('.onnx'));
-  for (const dir of GRAPH_DIRS) {
-    for (const base of GRAPH_BASES) {
-      const available = DTYPES.filter((d) => byPath.has(`${dir}${base}${DTYPE_SUFFIX[d]}.onnx`));
-      if (!available.length) continue;
-      const dtype = pickDtype(repo, available, opts, `${dir}${base}`, warnings);
-      const model = `${dir}${base}${DTYPE_SUFFIX[dtype]}.onnx`;
-      const companions = externalData(model, byPath);
-      const encoder = `${dir}encoder_model${DTYPE_SUFFIX[dtype]}.onnx`;
-      if (base === 'decoder_model_merged' && byPath.has(encoder)) companions.push(encoder, ...externalData(encoder, byPath));
-      return { model, dtype, companions };
-    }
+  const variants = graphVariants(byPath.keys());
+  if (variants) {
+    const dtype = pickDtype(repo, variants.available, opts, variants.graph, warnings);
+    const model = variantPath(variants.graph, dtype);
+    const companions = externalData(model, byPath);
+    const encoder = variantPath(variants.graph.replace(/decoder_model_merged$/, 'encoder_model'), dtype);
+    if (variants.graph.endsWith('decoder_model_merged') && byPath.has(encoder)) companions.push(encoder, ...externalData(encoder, byPath));
+    return { model, dtype, companions };
   }
   const found = allOnnx.length ? ` It has ONNX files (${allOnnx.slice(0, 5).join(', ')}${allOnnx.length > 5 ? ', ...' : ''}) but none named onnx/model*.onnx or onnx/decoder_model_merged*.onnx.` : '';
   const short = repo.split('/').pop();
