@@ -45,6 +45,23 @@ export class GenerationMetrics {
     gauge('llmos_generation_sequences_waiting', 'Sequences queued for a place in the batch', (s) => s.waiting);
     gauge('llmos_generation_kv_cache_bytes', 'Bytes held by the running batch\'s KV cache', (s) => s.cacheBytes);
     gauge('llmos_generation_kv_cache_usage_ratio', 'KV cache bytes over the budget (GENERATION_KV_CACHE_MB)', (s) => (s.cacheLimitBytes > 0 ? s.cacheBytes / s.cacheLimitBytes : 0));
+    gauge('llmos_generation_prefix_cache_bytes', 'Bytes held by the prefix cache (GENERATION_PREFIX_CACHE_MB)', (s) => s.prefixCache.bytes);
+    // The engine counts these; a scrape reads them (a reloaded model's engine starts again from 0, a counter reset).
+    const counter = (name: string, help: string, read: (s: EngineStats) => number) =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['model'],
+        registers,
+        collect() {
+          this.reset();
+          for (const [model, stats] of engines) this.inc({ model }, read(stats()));
+        },
+      });
+    counter('llmos_generation_prefix_cache_hits_total', 'Sequences whose prompt started with a cached prefix', (s) => s.prefixCache.hits);
+    counter('llmos_generation_prefix_cache_misses_total', 'Sequences that found no cached prefix (prefix cache on)', (s) => s.prefixCache.misses);
+    counter('llmos_generation_prefix_cache_reused_tokens_total', 'Prompt tokens whose keys and values came from the prefix cache instead of a model run', (s) => s.prefixCache.reusedTokens);
+    counter('llmos_generation_prefix_cache_evictions_total', 'Prefix cache blocks evicted (least recently used) to stay within the budget', (s) => s.prefixCache.evictions);
   }
 
   /** Scrapes read this model's running/waiting sequences and cache from `stats` (replaces an earlier engine of the model). */
