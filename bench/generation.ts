@@ -260,7 +260,8 @@ async function main(): Promise<void> {
   const rows = results.flatMap((r) => r.rows);
   const goalRows = results.flatMap((r) => goals(`${r.family} ${r.size}`, r.rows, levels));
   printTable(`bench:generation — ${families.join(' and ')} fixtures, greedy, ${maxTokens} new tokens per request; ours (engine over the pool) vs transformers.js pipeline; tokens/s aggregate over all streams, TTFT and latency in ms`, rows);
-  printTable(`Prefix cache: time to first token (ms, p50, c=1) with a cached ${values['prefix-tokens']}-token prefix vs a new one; reused = prompt tokens taken from the cache per cached request`, prefix);
+  printTable(`Prefix cache: time to first token (ms, p50, c=1) with a cached ${values['prefix-tokens']}-token prefix vs a new one; reused = prompt tokens taken from the cache per cached request`, prefix.filter((p) => !('skipped' in p)));
+  for (const p of prefix) if ('skipped' in p) process.stdout.write(`Prefix cache on ${p.family} ${p.size}: skipped (${p.skipped})\n`);
   const prefixGoals = prefix.filter((p) => 'ratio' in p).map((p) => ({ size: `${p.family} ${p.size}`, ratio: 'TTFT cold / cached prefix', value: (p as { ratio: number }).ratio, goal: '>= 5', met: (p as { ratio: number }).ratio >= 5 ? 'yes' : 'NO' }));
   printTable('Goals', [...goalRows, ...prefixGoals]);
   printTable('Structured outputs (json_schema mask) vs plain, same engine, interleaved; overhead in ms per token per stream', results.flatMap((r) => r.structured));
