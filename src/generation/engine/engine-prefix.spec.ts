@@ -65,6 +65,14 @@ async function collect(seq: Sequence): Promise<Omit<Result, 'logits'>> {
 
 const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
 
+it('keeps the prefix cache off for a graph without position_ids (its positions follow the past, which padding shifts)', () => {
+  const shape = { ...FAMILIES[0].shape, hasPositionIds: false };
+  const engine = new GenerationEngine('m', shape, async () => ({}), makeTensorLike, { maxBatch: 8, cacheBytes: 2 ** 20, maxWaiting: 8, prefixCacheBytes: 2 ** 20 });
+  expect(engine.getStats().prefixCache.limitBytes).toBe(0);
+  engine.setLimits({ maxBatch: 8, cacheBytes: 2 ** 20, maxWaiting: 8, prefixCacheBytes: 2 ** 21 });
+  expect(engine.getStats().prefixCache.limitBytes).toBe(0);
+});
+
 describe.each(FAMILIES)('GenerationEngine prefix cache ($name fixture)', ({ model, shape }) => {
   let session: OrtSession;
   /** every run: [rows, fed tokens, past columns], and the last-position logits of row 0 */

@@ -98,7 +98,15 @@ export class GenerationEngine {
     private readonly observer: EngineObserver = {},
   ) {
     this.cache = new BatchKvCache(shape);
-    this.prefixes = new PrefixCache(shape, limits.prefixCacheBytes ?? 0, limits.prefixBlockTokens);
+    this.prefixes = new PrefixCache(shape, this.prefixBudget(limits), limits.prefixBlockTokens);
+  }
+
+  /**
+   * A graph without position_ids derives positions from the past's length, which a
+   * left-padded past would shift: its prefix cache stays off.
+   */
+  private prefixBudget(limits: EngineLimits): number {
+    return this.shape.hasPositionIds ? (limits.prefixCacheBytes ?? 0) : 0;
   }
 
   /** Queues a sequence; it starts when there is room in the batch and the cache budget. */
@@ -134,7 +142,7 @@ export class GenerationEngine {
 
   setLimits(limits: EngineLimits): void {
     this.limits = limits;
-    this.prefixes.setLimit(limits.prefixCacheBytes ?? 0);
+    this.prefixes.setLimit(this.prefixBudget(limits));
   }
 
   /** Resolves when nothing is running or waiting. */
