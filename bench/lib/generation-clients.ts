@@ -36,13 +36,16 @@ export interface GenerationClient {
 /** Ours, plus a sibling on the same engine whose requests are constrained to `output` (structured outputs). */
 export interface OursClient extends GenerationClient {
   constrained(output: OutputGrammarSpec): GenerationClient;
+  /** a prompt given as token ids */
+  generateIds(promptIds: number[], maxTokens: number): Promise<Generated>;
 }
 
 /**
  * This project's engine, built without Nest the way the app wires it. `intraOpThreads`:
- * INFERENCE_INTRA_OP_THREADS for the session (0 = ONNX Runtime's default, all cores).
+ * INFERENCE_INTRA_OP_THREADS for the session (0 = ONNX Runtime's default, all cores);
+ * `prefixCacheMb`: GENERATION_PREFIX_CACHE_MB (0 = off).
  */
-export async function oursClient(dir: string, maxBatch: number, intraOpThreads = 0): Promise<OursClient> {
+export async function oursClient(dir: string, maxBatch: number, intraOpThreads = 0, prefixCacheMb = 0): Promise<OursClient> {
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
@@ -50,37 +53,43 @@ export async function oursClient(dir: string, maxBatch: number, intraOpThreads =
     INFERENCE_AUTOLOAD: 'false',
     INFERENCE_INTRA_OP_THREADS: String(intraOpThreads),
     GENERATION_MAX_BATCH: String(maxBatch),
+    GENERATION_PREFIX_CACHE_MB: String(prefixCacheMb),
   });
   const pool = new InferencePool(config, new MetricsService(), new ReadinessService());
   const id = basename(dir);
   pool.register(describeFolder(dir, id, servingDefaults(config)));
   await pool.load(id);
   const service = new GenerationService(pool, new TokenizerService(pool), config);
+  const generate = async (prompt: string | number[], maxTokens: number, output?: OutputGrammarSpec): Promise<Generated> => {
+    const started = performance.now();
+    // with a grammar, a completed document ends the sequence early: tokens/s is the comparable figure
+    const g = await service.start({ model: id, prompt, options: { max_tokens: maxTokens, temperature: 0, ignore_eos: true }, output });
+    let ttftMs: number | undefined;
+    const ids: number[] = [];
+    for await (const e of g.streams[0]) {
+      if (e.type === 'token') {
+        ttftMs ??= performance.now() - started;
+        ids.push(e.tokenId);
+      } else if (e.reason === 'error' || e.reason === 'cancelled') {
+        throw e.error ?? new Error(`generation ${e.reason}`);
+      }
+    }
+    return { ttftMs, tokens: ids.length, ids };
+  };
   const client = (name: string, output?: OutputGrammarSpec): GenerationClient => ({
     name,
-    async generate(prompt, maxTokens) {
-      const started = performance.now();
-      // with a grammar, a completed document ends the sequence early: tokens/s is the comparable figure
-      const g = await service.start({ model: id, prompt, options: { max_tokens: maxTokens, temperature: 0, ignore_eos: true }, output });
-      let ttftMs: number | undefined;
-      const ids: number[] = [];
-      for await (const e of g.streams[0]) {
-        if (e.type === 'token') {
-          ttftMs ??= performance.now() - started;
-          ids.push(e.tokenId);
-        } else if (e.reason === 'error' || e.reason === 'cancelled') {
-          throw e.error ?? new Error(`generation ${e.reason}`);
-        }
-      }
-      return { ttftMs, tokens: ids.length, ids };
-    },
+    generate: (prompt, maxTokens) => generate(prompt, maxTokens, output),
     async counters() {
       const s = await service.stats(id);
-      return { steps: s.steps, prefills: s.prefills, tokens: s.tokensGenerated };
+      return { steps: s.steps, prefills: s.prefills, tokens: s.tokensGenerated, prefixHits: s.prefixCache.hits, reusedTokens: s.prefixCache.reusedTokens };
     },
     close: () => pool.onModuleDestroy(),
   });
-  return { ...client('ours'), constrained: (output) => ({ ...client('ours+json_schema', output), close: async () => undefined }) };
+  return {
+    ...client('ours'),
+    constrained: (output) => ({ ...client('ours+json_schema', output), close: async () => undefined }),
+    generateIds: (promptIds, maxTokens) => generate(promptIds, maxTokens),
+  };
 }
 
 interface Streamer {

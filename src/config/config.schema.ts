@@ -66,6 +66,7 @@ export const SETTINGS = {
   GENERATION_DEFAULT_MODEL: { kind: 'string', default: '', description: 'Model used by /api/v1/generation when a request names none; empty = the first loaded text-generation model.' },
   GENERATION_MAX_BATCH: { kind: 'int', default: '16', min: 1, max: 256, description: 'Most sequences decoded together per model (continuous batching).' },
   GENERATION_KV_CACHE_MB: { kind: 'int', default: '2048', min: 1, description: 'KV cache budget per model in MiB; requests beyond it wait in the queue.' },
+  GENERATION_PREFIX_CACHE_MB: { kind: 'int', default: '256', min: 0, description: 'Prefix cache per generation model in MiB (0 = off): keys and values of prompt prefixes seen before (system prompts, few-shot examples, earlier turns), in blocks of 16 tokens, least recently used evicted; a prompt starting with cached blocks is prefilled only from where they end, with the same result.' },
   GENERATION_MAX_WAITING: { kind: 'int', default: '256', min: 1, description: 'Requests that may wait per generation model; beyond it they get 503 with Retry-After.' },
   GENERATION_DEFAULT_MAX_TOKENS: { kind: 'int', default: '256', min: 1, description: 'max_tokens for chat and native requests that give none (OpenAI completions keep their own default of 16).' },
   RERANK_DEFAULT_MODEL: { kind: 'string', default: 'auto', description: 'Reranker (models/ id of a cross-encoder: text-classification with one label, or llmos.json task rerank) used by /v1/rerank and search when a request names none; auto = the first loaded one.' },

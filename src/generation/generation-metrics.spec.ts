@@ -2,7 +2,9 @@ import { Registry } from 'prom-client';
 import type { EngineStats } from './engine/engine';
 import { GenerationMetrics } from './generation-metrics';
 
-const stats = (over: Partial<EngineStats>): EngineStats => ({ active: 0, waiting: 0, cacheBytes: 0, cacheLimitBytes: 1000, cacheLength: 0, steps: 0, prefills: 0, tokensGenerated: 0, finished: {}, ...over });
+const PREFIX = { hits: 0, misses: 0, reusedTokens: 0, blocks: 0, bytes: 0, limitBytes: 0, evictions: 0, blockTokens: 16 };
+
+const stats = (over: Partial<EngineStats>): EngineStats => ({ active: 0, waiting: 0, cacheBytes: 0, cacheLimitBytes: 1000, cacheLength: 0, steps: 0, prefills: 0, tokensGenerated: 0, finished: {}, prefixCache: PREFIX, ...over });
 
 async function sample(registry: Registry, name: string, labels: Record<string, string>): Promise<number | undefined> {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name.replace(/_(sum|count)$/, ''));
@@ -39,5 +41,19 @@ describe('GenerationMetrics', () => {
     a = stats({ cacheBytes: 0 });
     expect(await sample(registry, 'llmos_generation_kv_cache_bytes', { model: 'a' })).toBe(0);
     expect(await sample(registry, 'llmos_generation_sequences_running', { model: 'a' })).toBe(0);
+  });
+
+  it('reads the prefix cache counters and bytes from the engine at scrape time', async () => {
+    const registry = new Registry();
+    const metrics = new GenerationMetrics(registry);
+    let s = stats({ prefixCache: { ...PREFIX, hits: 3, misses: 2, reusedTokens: 96, bytes: 4096, evictions: 1 } });
+    metrics.track('a', () => s);
+    expect(await sample(registry, 'llmos_generation_prefix_cache_hits_total', { model: 'a' })).toBe(3);
+    expect(await sample(registry, 'llmos_generation_prefix_cache_misses_total', { model: 'a' })).toBe(2);
+    expect(await sample(registry, 'llmos_generation_prefix_cache_reused_tokens_total', { model: 'a' })).toBe(96);
+    expect(await sample(registry, 'llmos_generation_prefix_cache_evictions_total', { model: 'a' })).toBe(1);
+    expect(await sample(registry, 'llmos_generation_prefix_cache_bytes', { model: 'a' })).toBe(4096);
+    s = stats({ prefixCache: { ...PREFIX, hits: 5 } });
+    expect(await sample(registry, 'llmos_generation_prefix_cache_hits_total', { model: 'a' })).toBe(5);
   });
 });

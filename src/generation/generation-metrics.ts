@@ -30,21 +30,30 @@ export class GenerationMetrics {
     this.tokens = new Counter({ name: 'llmos_generation_tokens_total', help: 'Tokens generated (sampled), all sequences', labelNames: ['model'], registers });
     this.requests = new Counter({ name: 'llmos_generation_requests_total', help: 'Finished sequences by finish reason (stop, length, cancelled, error)', labelNames: ['model', 'finish_reason'], registers });
     const engines = this.engines;
-    const gauge = (name: string, help: string, read: (s: EngineStats) => number) =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ['model'],
-        registers,
-        collect() {
-          this.reset();
-          for (const [model, stats] of engines) this.set({ model }, read(stats()));
-        },
-      });
+    // Read from the engines' stats at scrape time. The counters are the engine's own counts
+    // (a reloaded model's engine starts again from 0: a counter reset).
+    const fromStats = (kind: 'gauge' | 'counter', name: string, help: string, read: (s: EngineStats) => number) => {
+      const collect = function (this: Gauge<'model'> | Counter<'model'>) {
+        this.reset();
+        for (const [model, stats] of engines) {
+          if (this instanceof Gauge) this.set({ model }, read(stats()));
+          else this.inc({ model }, read(stats()));
+        }
+      };
+      const spec = { name, help, labelNames: ['model'] as const, registers, collect };
+      return kind === 'gauge' ? new Gauge(spec) : new Counter(spec);
+    };
+    const gauge = (name: string, help: string, read: (s: EngineStats) => number) => fromStats('gauge', name, help, read);
+    const counter = (name: string, help: string, read: (s: EngineStats) => number) => fromStats('counter', name, help, read);
     gauge('llmos_generation_sequences_running', 'Sequences decoding in the batch', (s) => s.active);
     gauge('llmos_generation_sequences_waiting', 'Sequences queued for a place in the batch', (s) => s.waiting);
     gauge('llmos_generation_kv_cache_bytes', 'Bytes held by the running batch\'s KV cache', (s) => s.cacheBytes);
     gauge('llmos_generation_kv_cache_usage_ratio', 'KV cache bytes over the budget (GENERATION_KV_CACHE_MB)', (s) => (s.cacheLimitBytes > 0 ? s.cacheBytes / s.cacheLimitBytes : 0));
+    gauge('llmos_generation_prefix_cache_bytes', 'Bytes held by the prefix cache (GENERATION_PREFIX_CACHE_MB)', (s) => s.prefixCache.bytes);
+    counter('llmos_generation_prefix_cache_hits_total', 'Sequences whose prompt started with a cached prefix', (s) => s.prefixCache.hits);
+    counter('llmos_generation_prefix_cache_misses_total', 'Sequences that found no cached prefix (prefix cache on)', (s) => s.prefixCache.misses);
+    counter('llmos_generation_prefix_cache_reused_tokens_total', 'Prompt tokens whose keys and values came from the prefix cache instead of a model run', (s) => s.prefixCache.reusedTokens);
+    counter('llmos_generation_prefix_cache_evictions_total', 'Prefix cache blocks evicted (least recently used) to stay within the budget', (s) => s.prefixCache.evictions);
   }
 
   /** Scrapes read this model's running/waiting sequences and cache from `stats` (replaces an earlier engine of the model). */

@@ -58,6 +58,25 @@ export class GenerateResponseDto {
   usage!: GenerateUsageDto;
 }
 
+export class PrefixCacheStatsDto {
+  /** Sequences whose prompt started with cached blocks. @example 42 */
+  hits!: number;
+  /** Sequences that found none. @example 7 */
+  misses!: number;
+  /** Prompt tokens taken from the cache instead of computed. @example 21504 */
+  reusedTokens!: number;
+  /** Blocks held. @example 96 */
+  blocks!: number;
+  /** Bytes held. @example 113246208 */
+  bytes!: number;
+  /** The budget (0 = off). @example 268435456 */
+  limitBytes!: number;
+  /** Blocks evicted, least recently used first. @example 0 */
+  evictions!: number;
+  /** Tokens per block. @example 16 */
+  blockTokens!: number;
+}
+
 export class GenerationStatsDto {
   /** @example "gpt2" */
   model!: string;
@@ -79,4 +98,6 @@ export class GenerationStatsDto {
   tokensGenerated!: number;
   /** Finished sequences by reason. @example {"stop":12,"length":25,"cancelled":3} */
   finished!: Record<string, number>;
+  /** The prefix cache (GENERATION_PREFIX_CACHE_MB). */
+  prefixCache!: PrefixCacheStatsDto;
 }

@@ -228,6 +228,7 @@ export class GenerationService {
         maxBatch: settingNumber(this.config, 'GENERATION_MAX_BATCH'),
         cacheBytes: settingNumber(this.config, 'GENERATION_KV_CACHE_MB') * 2 ** 20,
         maxWaiting: settingNumber(this.config, 'GENERATION_MAX_WAITING'),
+        prefixCacheBytes: settingNumber(this.config, 'GENERATION_PREFIX_CACHE_MB') * 2 ** 20,
       },
       this.metrics.observer(id),
     );

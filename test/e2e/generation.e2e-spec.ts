@@ -193,6 +193,24 @@ describe('generation', () => {
     expect(streamed).toBe(chat.choices[0].message.content);
     await expect(client.completions.create({ model: 'nope', prompt: 'x' })).rejects.toMatchObject({ status: 404 });
   });
+
+  it('reuses a cached prompt prefix with the same tokens, visible in the stats and /metrics', async () => {
+    const system = 'You are a helpful shop assistant. Answer briefly and politely. 你是一个乐于助人的书店助手。';
+    const first = await greedyIds(t, `${system} 今天有什么新书？`, 10);
+    const stats = async () => (await t.http().get('/api/v1/generation/stats').query({ model: 'tiny-gpt2' }).expect(200)).body.prefixCache;
+    const before = await stats();
+    expect(before).toMatchObject({ limitBytes: 256 * 2 ** 20, blockTokens: 16 });
+    // the same prompt again (its blocks were cached by the first), and one sharing the system prompt
+    expect(await greedyIds(t, `${system} 今天有什么新书？`, 10)).toEqual(first);
+    await greedyIds(t, `${system} Where is my order?`, 10);
+    const after = await stats();
+    expect(after.hits - before.hits).toBe(2);
+    expect(after.reusedTokens - before.reusedTokens).toBeGreaterThanOrEqual(2 * 16);
+    expect(after.bytes).toBeGreaterThan(0);
+    const metrics = (await t.http().get('/metrics').expect(200)).text;
+    expect(metrics).toContain(`llmos_generation_prefix_cache_hits_total{model="tiny-gpt2"} ${after.hits}`);
+    expect(metrics).toContain(`llmos_generation_prefix_cache_bytes{model="tiny-gpt2"} ${after.bytes}`);
+  });
 });
 
 describe('generation without a model', () => {

@@ -3,6 +3,7 @@ import type { TensorLike } from '../../inference/pool/batch-tensors';
 import { BatchKvCache } from './kv-cache';
 import type { CausalLmShape } from './model-shape';
 import { DEFAULT_PREFILL_LIMITS, planPrefill, PrefillPlanLimits } from './prefill-plan';
+import { PrefixCache, PrefixCacheStats, PrefixMatch } from './prefix-cache';
 import { FinishReason, Sequence } from './sequence';
 
 /** Runs the model once (through the shared InferencePool). */
@@ -18,6 +19,10 @@ export interface EngineLimits {
   maxWaiting: number;
   /** how joining sequences are grouped into prefill runs (defaults: DEFAULT_PREFILL_LIMITS) */
   prefill?: PrefillPlanLimits;
+  /** prefix cache budget in bytes (0 or absent: off), see prefix-cache.ts */
+  prefixCacheBytes?: number;
+  /** tokens per prefix-cache block (default 16) */
+  prefixBlockTokens?: number;
 }
 
 export interface EngineStats {
@@ -31,6 +36,13 @@ export interface EngineStats {
   prefills: number;
   tokensGenerated: number;
   finished: Record<string, number>;
+  prefixCache: PrefixCacheStats;
+}
+
+/** A sequence joining the batch, with the cached prefix of its prompt found at admission. */
+interface Joining {
+  seq: Sequence;
+  cached: PrefixMatch;
 }
 
 /** A sequence that left the engine, as its observer sees it. */
@@ -73,6 +85,7 @@ export class GenerationEngine {
   /** sequences with a recorded token whose text and events are still to come (see flushEmits) */
   private emitQueue: Sequence[] = [];
   private readonly cache: BatchKvCache;
+  private readonly prefixes: PrefixCache;
   private running = false;
   private stats = { steps: 0, prefills: 0, tokensGenerated: 0, finished: {} as Record<string, number> };
 
@@ -85,6 +98,15 @@ export class GenerationEngine {
     private readonly observer: EngineObserver = {},
   ) {
     this.cache = new BatchKvCache(shape);
+    this.prefixes = new PrefixCache(shape, this.prefixBudget(limits), limits.prefixBlockTokens);
+  }
+
+  /**
+   * A graph without position_ids derives positions from the past's length, which a
+   * left-padded past would shift: its prefix cache stays off.
+   */
+  private prefixBudget(limits: EngineLimits): number {
+    return this.shape.hasPositionIds ? (limits.prefixCacheBytes ?? 0) : 0;
   }
 
   /** Queues a sequence; it starts when there is room in the batch and the cache budget. */
@@ -114,11 +136,13 @@ export class GenerationEngine {
       cacheLength: this.cache.length,
       ...this.stats,
       finished: { ...this.stats.finished },
+      prefixCache: this.prefixes.stats(),
     };
   }
 
   setLimits(limits: EngineLimits): void {
     this.limits = limits;
+    this.prefixes.setLimit(this.prefixBudget(limits));
   }
 
   /** Resolves when nothing is running or waiting. */
@@ -147,8 +171,9 @@ export class GenerationEngine {
     while (true) {
       this.dropCancelledWaiting();
       this.removeFinished();
-      const admitted = this.admit();
-      for (const group of planPrefill(admitted, (s) => s.promptIds.length, this.limits.prefill ?? DEFAULT_PREFILL_LIMITS)) await this.prefill(group);
+      const admitted = this.admit().map((seq) => ({ seq, cached: this.prefixes.lookup(seq.promptIds) }));
+      // Grouped by the tokens left to compute: a cached prefix costs no prefill.
+      for (const group of planPrefill(admitted, (j) => j.seq.promptIds.length - j.cached.tokens, this.limits.prefill ?? DEFAULT_PREFILL_LIMITS)) await this.prefill(group);
       this.removeFinished();
       if (this.active.length === 0) {
         this.flushEmits();
@@ -205,50 +230,65 @@ export class GenerationEngine {
   }
 
   /**
-   * One run for a group of joining sequences, left-padded to the longest prompt (padding
-   * is masked out and its positions are never read), then each row's first token.
+   * One run for a group of joining sequences, then each row's first token. Each row feeds
+   * the model its last N prompt tokens (N: the group's longest uncached part), with the
+   * earlier ones as past keys and values copied from the prefix cache; rows shorter than N
+   * are left-padded (padding is masked out and its positions are never read), and so is
+   * the past of rows with less of it. A row's real tokens are thus always its last
+   * columns, as in the batch cache, and tokens at the same positions are the same model
+   * computation with or without a cached prefix.
    */
-  private async prefill(group: Sequence[]): Promise<void> {
+  private async prefill(group: Joining[]): Promise<void> {
     const G = group.length;
-    const lens = group.map((s) => s.promptIds.length);
-    const L = Math.max(...lens);
+    const lens = group.map((j) => j.seq.promptIds.length);
+    const N = Math.max(...group.map((j, r) => lens[r] - j.cached.tokens));
+    // past tokens per row: what the N fed tokens do not cover (never more than was cached)
+    const pasts = lens.map((len) => Math.max(0, len - N));
+    const P = Math.max(...pasts);
+    const L = P + N;
     const { layers, kvHeads, headDim } = this.shape;
-    const ids = new BigInt64Array(G * L);
+    const ids = new BigInt64Array(G * N);
     const mask = new BigInt64Array(G * L);
     // Padding positions get 1, as Hugging Face does for left-padded batches; they are masked anyway.
-    const positions = new BigInt64Array(G * L).fill(1n);
-    group.forEach((seq, r) => {
-      const pad = L - lens[r];
-      for (let j = 0; j < lens[r]; j++) {
-        ids[r * L + pad + j] = BigInt(seq.promptIds[j]);
-        mask[r * L + pad + j] = 1n;
-        positions[r * L + pad + j] = BigInt(j);
+    const positions = new BigInt64Array(G * N).fill(1n);
+    const pastKeys = Array.from({ length: layers }, () => new Float32Array(G * kvHeads * P * headDim));
+    const pastValues = Array.from({ length: layers }, () => new Float32Array(G * kvHeads * P * headDim));
+    group.forEach(({ seq, cached }, r) => {
+      const fed = lens[r] - pasts[r];
+      for (let j = 0; j < fed; j++) {
+        ids[r * N + N - fed + j] = BigInt(seq.promptIds[pasts[r] + j]);
+        positions[r * N + N - fed + j] = BigInt(pasts[r] + j);
       }
+      mask.fill(1n, r * L + L - lens[r], (r + 1) * L);
+      if (pasts[r] > 0) this.prefixes.copyInto(cached, pasts[r], pastKeys, pastValues, r, P, P - pasts[r]);
     });
     const feeds: Record<string, TensorLike> = {
-      input_ids: this.make('int64', ids, [G, L]),
+      input_ids: this.make('int64', ids, [G, N]),
       attention_mask: this.make('int64', mask, [G, L]),
     };
-    if (this.shape.hasPositionIds) feeds.position_ids = this.make('int64', positions, [G, L]);
+    if (this.shape.hasPositionIds) feeds.position_ids = this.make('int64', positions, [G, N]);
     for (let i = 0; i < layers; i++) {
-      feeds[`past_key_values.${i}.key`] = this.make('float32', new Float32Array(0), [G, kvHeads, 0, headDim]);
-      feeds[`past_key_values.${i}.value`] = this.make('float32', new Float32Array(0), [G, kvHeads, 0, headDim]);
+      feeds[`past_key_values.${i}.key`] = this.make('float32', pastKeys[i], [G, kvHeads, P, headDim]);
+      feeds[`past_key_values.${i}.value`] = this.make('float32', pastValues[i], [G, kvHeads, P, headDim]);
     }
     let out: Record<string, TensorLike>;
     try {
       out = await this.overlapped(feeds);
     } catch (err) {
-      for (const seq of group) this.end(seq, 'error', err as Error);
+      for (const { seq } of group) this.end(seq, 'error', err as Error);
       return;
     }
     this.stats.prefills += G;
+    const present = (kind: 'key' | 'value') => Array.from({ length: layers }, (_, i) => out[`present.${i}.${kind}`].data as Float32Array);
+    const [keys, values] = [present('key'), present('value')];
+    group.forEach(({ seq }, r) => this.prefixes.insert(seq.promptIds, { keys, values, row: r, srcLen: L, start: L - lens[r] }));
     const V = this.shape.vocabSize;
     const logits = out.logits.data as Float32Array;
-    // [G, L, V] from a plain export, [G, 1, V] when the pool trimmed it to the last position
+    // [G, N, V] from a plain export, [G, 1, V] when the pool trimmed it to the last position
     const S = out.logits.dims[1];
     const joining: number[] = [];
     const before = this.stats.tokensGenerated;
-    group.forEach((seq, r) => {
+    group.forEach(({ seq }, r) => {
       if (seq.cancelled) {
         this.end(seq, 'cancelled', new CancelledError());
         return;
@@ -259,9 +299,8 @@ export class GenerationEngine {
     });
     this.reportTokens(before);
     if (joining.length === 0) return;
-    const pick = (kind: 'key' | 'value') => Array.from({ length: layers }, (_, i) => rowsOf(out[`present.${i}.${kind}`].data as Float32Array, joining, G));
-    this.cache.addRows(pick('key'), pick('value'), L, joining.map((r) => lens[r]));
-    for (const r of joining) this.active.push(group[r]);
+    this.cache.addRows(keys.map((k) => rowsOf(k, joining, G)), values.map((v) => rowsOf(v, joining, G)), L, joining.map((r) => lens[r]));
+    for (const r of joining) this.active.push(group[r].seq);
   }
 
   /**
@@ -347,8 +386,26 @@ export class GenerationEngine {
       if (!s.done) keep.push(i);
     });
     if (keep.length === this.active.length) return;
+    this.cacheConversation(keep);
     this.cache.keepRows(keep);
     this.active = keep.map((i) => this.active[i]);
+  }
+
+  /**
+   * Leaving sequences' prompt and generated tokens join the prefix cache (a conversation's
+   * next turn starts with them). Their cache row holds every token fed so far: the prompt
+   * and the generated tokens but the last, or all of them when a stop string ended the
+   * sequence while its last token was being fed.
+   */
+  private cacheConversation(keep: number[]): void {
+    if (!this.prefixes.enabled) return;
+    const kept = new Set(keep);
+    this.active.forEach((seq, r) => {
+      if (kept.has(r) || seq.finished === 'error') return;
+      const start = this.cache.pads[r];
+      const ids = [...seq.promptIds, ...seq.generated].slice(0, this.cache.length - start);
+      this.prefixes.insert(ids, { keys: this.cache.keys, values: this.cache.values, row: r, srcLen: this.cache.length, start });
+    });
   }
 }
 
