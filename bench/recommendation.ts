@@ -95,26 +95,44 @@ async function latencyRun(port: number, users: string[], seconds: number): Promi
 
 const describeLatency = (l: Latency) => `${l.rps.toFixed(0)} req/s, p50 ${l.p50Ms.toFixed(1)} ms, p99 ${l.p99Ms.toFixed(1)} ms (load ${l.loadAverage})`;
 
+/** Every user's recommendations once (concurrency 16), so that the measurement finds their histories in memory. */
+async function warmUp(port: number, users: string[]): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < users.length) await ok(port, 'GET', `${REC}/users/${users[next++]}?k=10`);
+  }));
+}
+
 /**
- * REC_SERVING side by side on one trained version: the TypeScript scorer (a server on `dataDir`
- * that trained it, or one started here), then a second server on the same DATA_DIR with
- * REC_SERVING=onnx, measured once the version's graph is loaded in its pool.
+ * REC_SERVING side by side on one trained version: a server with the TypeScript scorer, then a
+ * second one on the same DATA_DIR with REC_SERVING=onnx, measured once the version's graph is
+ * loaded in its pool. Both keep histories for the whole run (REC_HISTORY_CACHE_MS) and serve
+ * every user once before the clock starts: what is compared is the scoring, not cold reads.
  */
-async function servingSideBySide(dataDir: string, users: string[], seconds: number, typescript?: Latency): Promise<{ typescript: Latency; onnx: Latency; onnxOverTypescriptRps: number; graphLoadMs: number }> {
-  const ts = typescript ?? (await withServer((port) => latencyRun(port, users, seconds), { REC_SERVING: 'typescript' }, dataDir));
+async function servingSideBySide(dataDir: string, users: string[], seconds: number): Promise<{ typescript: Latency; onnx: Latency; onnxOverTypescriptRps: number; graphLoadMs: number }> {
+  const env = { REC_HISTORY_CACHE_MS: '3600000' };
+  const typescript = await withServer(
+    async (port) => {
+      await warmUp(port, users);
+      return latencyRun(port, users, seconds);
+    },
+    { ...env, REC_SERVING: 'typescript' },
+    dataDir,
+  );
   const onnx = await withServer(
     async (port) => {
       const t0 = performance.now();
       await ok(port, 'GET', `${REC}/users/${users[0]}?k=10`); // decodes the version and starts loading its graph
       await waitFor(async () => ((await ok(port, 'GET', '/api/v1/models')).models as { id: string; state: string }[]).some((m) => m.id.startsWith('recommender-') && m.state === 'ready'), 'the recommender graph to load', 600);
       const graphLoadMs = performance.now() - t0;
+      await warmUp(port, users);
       return { ...(await latencyRun(port, users, seconds)), graphLoadMs };
     },
-    { REC_SERVING: 'onnx' },
+    { ...env, REC_SERVING: 'onnx' },
     dataDir,
   );
   const { graphLoadMs, ...onnxLatency } = onnx;
-  return { typescript: ts, onnx: onnxLatency, onnxOverTypescriptRps: onnx.rps / ts.rps, graphLoadMs };
+  return { typescript, onnx: onnxLatency, onnxOverTypescriptRps: onnx.rps / typescript.rps, graphLoadMs };
 }
 
 /** Loads the catalog and events (default project) in bulk requests; events/s over the event requests. */
