@@ -1,13 +1,12 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConflictError, UnavailableError } from '../common/errors';
 import { EmbeddingsService } from '../embeddings/embeddings.service';
 import { NluService } from '../nlu/nlu.service';
-import { ProjectLifecycle } from '../projects/project-lifecycle';
 import { blend, rank, SourceScores } from './algorithms/blender';
 import { fold, latinWords, namedInText, TitleWordIndex, WordMatch } from './algorithms/text-match';
 import { CATEGORY_ENTITY, PRODUCT_ENTITY } from './catalog.service';
 import { EventsRepository } from './events.repository';
-import { ItemsRepository } from './items.repository';
+import { ItemVectorsService } from './item-vectors.service';
 import { Catalog, RecCacheService } from './rec-cache.service';
 import { REC_SETTINGS, RecSettings } from './rec-settings';
 import { Recommended, RecommendService } from './recommend.service';
@@ -56,23 +55,16 @@ export class QueryService {
   private readonly indexes = new WeakMap<Catalog, TitleWordIndex>();
   /** catalog snapshots whose words were registered with the NLU (a restart forgets run-time values) */
   private readonly registered = new WeakSet<Catalog>();
-  private readonly vectors = new Map<string, Map<string, { text: string; vector: Float32Array }>>();
-  private readonly vectorsFor = new WeakMap<Catalog, Promise<Map<string, Float32Array>>>();
 
   constructor(
     private readonly recommend: RecommendService,
     private readonly cache: RecCacheService,
     private readonly events: EventsRepository,
-    private readonly items: ItemsRepository,
     private readonly nlu: NluService,
     private readonly embeddings: EmbeddingsService,
+    private readonly itemVectorsService: ItemVectorsService,
     @Inject(REC_SETTINGS) private readonly settings: RecSettings,
-    @Optional() lifecycle?: ProjectLifecycle,
-  ) {
-    lifecycle?.onDeleted('recommendation-query', (project) => {
-      this.vectors.delete(project);
-    });
-  }
+  ) {}
 
   async query(project: string, q: TextQuery): Promise<QueryRecommendations> {
     const k = q.k ?? 10;
@@ -178,28 +170,7 @@ export class QueryService {
   }
 
   private itemVectors(project: string, catalog: Catalog): Promise<Map<string, Float32Array>> {
-    let pending = this.vectorsFor.get(catalog);
-    if (!pending) {
-      pending = this.loadVectors(project, catalog);
-      this.vectorsFor.set(catalog, pending);
-      pending.catch(() => this.vectorsFor.delete(catalog));
-    }
-    return pending;
-  }
-
-  private async loadVectors(project: string, catalog: Catalog): Promise<Map<string, Float32Array>> {
-    const texts = await this.items.texts(project, catalog.entries.filter((e) => e.available).map((e) => e.id));
-    const known = this.vectors.get(project) ?? new Map<string, { text: string; vector: Float32Array }>();
-    const stale = texts.filter((t) => known.get(t.id)?.text !== t.text);
-    for (let i = 0; i < stale.length; i += 256) {
-      const batch = stale.slice(i, i + 256);
-      const { vectors } = await this.embeddings.embed(batch.map((t) => t.text), { project, kind: 'passage' });
-      batch.forEach((t, n) => known.set(t.id, { text: t.text, vector: vectors[n] }));
-    }
-    const fresh = new Map<string, { text: string; vector: Float32Array }>();
-    for (const t of texts) fresh.set(t.id, known.get(t.id)!);
-    this.vectors.set(project, fresh);
-    return new Map([...fresh].map(([id, v]) => [id, v.vector]));
+    return this.itemVectorsService.vectors(project, catalog, catalog.entries.filter((e) => e.available).map((e) => e.id));
   }
 
   /** The item-item sources blended into one (their blend weights), so "similar" and "profile" each count once. */

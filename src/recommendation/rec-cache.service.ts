@@ -23,7 +23,8 @@ export interface ServedModel {
   grams: Record<string, Float64Array>;
 }
 
-function served(version: number, artifact: ModelArtifact): ServedModel {
+/** A version as served: the decoded artifact, its item index and the factor models' Gram matrices. */
+export function servedModel(version: number, artifact: ModelArtifact): ServedModel {
   const grams = Object.fromEntries(Object.entries(artifact.factors ?? {}).map(([name, f]) => [name, itemGram(f)]));
   return { version, artifact, index: new Map(artifact.items.map((id, i) => [id, i])), grams };
 }
@@ -105,7 +106,7 @@ export class RecCacheService {
       .artifact(project, version)
       .then((bytes) => {
         if (!bytes) return null;
-        const model = served(version, decodeArtifact(bytes));
+        const model = servedModel(version, decodeArtifact(bytes));
         if (this.decoding.get(key) === p) this.models.set(project, model);
         return model;
       })
@@ -200,11 +201,11 @@ export class RecCacheService {
     await Promise.all([this.catalog(project), this.popularity(project), this.warmHistories(project)]);
   }
 
-  /** A version this replica just activated: served from the next request on, decoded from the bytes it trained. */
-  adopt(project: string, version: number, bytes: Uint8Array): void {
+  /** A version this replica just activated: served from the next request on. */
+  adopt(project: string, model: ServedModel): void {
     this.modelChanged(project);
-    this.models.set(project, served(version, decodeArtifact(bytes)));
-    this.activeVersions.set(project, { value: version, at: Date.now() });
+    this.models.set(project, model);
+    this.activeVersions.set(project, { value: model.version, at: Date.now() });
   }
 
   /** The active version may have changed: the next request asks which. */

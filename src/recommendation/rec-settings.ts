@@ -16,6 +16,10 @@ export interface RecSettings {
   historyCacheUsers: number;
   retrainIntervalMs: number;
   popularityHalfLifeMs: number;
+  /** how GET users/:id scores: in the process, or through the InferencePool as ONNX */
+  serving: 'typescript' | 'onnx';
+  /** the least cosine at which an item newer than the model reaches a user through content */
+  contentMinSimilarity: number;
   train: Omit<TrainOptions, 'models' | 'evaluate' | 'holdout' | 'holdoutFraction' | 'k' | 'seed'>;
 }
 
@@ -42,7 +46,7 @@ export function recSettings(config: AppConfig): RecSettings {
     maxEventsPerRequest: settingNumber(config, 'REC_MAX_EVENTS_PER_REQUEST'),
     eventBatchSize: settingNumber(config, 'REC_EVENT_BATCH_SIZE'),
     weights: { ...w, saturation: w.purchase },
-    blendWeights: pairs(config, 'REC_BLEND_WEIGHTS', ['ease', 'itemknn', 'als', 'popularity']),
+    blendWeights: pairs(config, 'REC_BLEND_WEIGHTS', ['ease', 'itemknn', 'als', 'content', 'popularity']),
     historyLimit: settingNumber(config, 'REC_HISTORY_LIMIT'),
     cacheTtlMs: settingNumber(config, 'REC_CACHE_TTL_MS'),
     popularityRefreshMs: settingNumber(config, 'REC_POPULARITY_REFRESH_MS'),
@@ -50,6 +54,8 @@ export function recSettings(config: AppConfig): RecSettings {
     historyCacheUsers: settingNumber(config, 'REC_HISTORY_CACHE_USERS'),
     retrainIntervalMs: settingNumber(config, 'REC_RETRAIN_INTERVAL_MS'),
     popularityHalfLifeMs: halfLife,
+    serving: config.raw.REC_SERVING === 'onnx' ? 'onnx' : 'typescript',
+    contentMinSimilarity: settingNumber(config, 'REC_CONTENT_MIN_SIMILARITY'),
     train: {
       neighbors: settingNumber(config, 'REC_NEIGHBORS'),
       knnShrinkage: settingNumber(config, 'REC_KNN_SHRINKAGE'),
@@ -61,7 +67,7 @@ export function recSettings(config: AppConfig): RecSettings {
       alsIterations: settingNumber(config, 'REC_ALS_ITERATIONS'),
       alsCgSteps: settingNumber(config, 'REC_ALS_CG_STEPS'),
       popularityHalfLifeMs: halfLife,
-      blendWeights: pairs(config, 'REC_BLEND_WEIGHTS', ['ease', 'itemknn', 'als', 'popularity']),
+      blendWeights: pairs(config, 'REC_BLEND_WEIGHTS', ['ease', 'itemknn', 'als', 'content', 'popularity']),
     },
   };
 }

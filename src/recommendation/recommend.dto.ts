@@ -60,7 +60,7 @@ export class RecommendQueryDto {
 }
 
 export class SourceShareDto {
-  /** @example "ease" */
+  /** ease, itemknn, als, popularity, or content (an item newer than the model, by its text's similarity to the user's items). @example "ease" */
   source!: string;
   /** @example 0.82 */
   score!: number;
@@ -88,7 +88,7 @@ export class RecommendedItemDto {
   score!: number;
   /** With explain: what each source added. */
   sources?: SourceShareDto[];
-  /** With explain: the user's items that lent the most (item-item sources). */
+  /** With explain: the user's items that lent the most (item-item sources), or the one a new item is most like (content). */
   because?: BecauseDto[];
 }
 

@@ -1,14 +1,18 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { NotFoundError } from '../common/errors';
-import { EmbeddingsService } from '../embeddings/embeddings.service';
 import { scoreAls, solveUser } from './algorithms/als';
 import { BlendedItem, SourceScores } from './algorithms/blender';
+import { ContentScores, contentScores, cosine } from './algorithms/content';
+import { graphFeeds, graphTop, overFetch } from './algorithms/graph-scoring';
 import { Contribution, neighborsOf, scoreHistory } from './algorithms/neighbors';
-import { blendDense, ServingSpace, servingSpace, topItems } from './algorithms/serving';
+import { blendDense, ServingSpace, servingSpace, TopOptions, topItems } from './algorithms/serving';
+import { ServingGraph } from './algorithms/serving-graph';
 import { EventAggregate, EventType } from './algorithms/types';
 import { netInteractions } from './algorithms/weights';
 import { CatalogEntry, ItemsRepository } from './items.repository';
+import { ItemVectorsService } from './item-vectors.service';
 import { Catalog, RecCacheService, ServedModel } from './rec-cache.service';
+import { RecGraphsService } from './rec-graphs.service';
 import { REC_SETTINGS, RecSettings } from './rec-settings';
 import type { HistoryEvent } from './rec.types';
 
@@ -48,6 +52,9 @@ export interface Recommendations {
 /** How strongly an event type speaks for an item, for naming it in an explanation. */
 const EVENT_RANK: EventType[] = ['purchase', 'add_to_cart', 'rating', 'click', 'view', 'dislike'];
 
+/** How many of the user's latest liked items the content source compares new items with. */
+const CONTENT_RECENT_ITEMS = 10;
+
 /**
  * Serving: the user's current history (read at request time: fold-in) scored by every
  * item-item model of the active version, blended with popularity; filters, seen-item
@@ -60,10 +67,13 @@ interface ServingView {
   popularity: Map<string, number>;
   space: ServingSpace;
   entries: (CatalogEntry | undefined)[];
+  /** available catalog items the model does not know (added after its training), by space index */
+  newItems: { j: number; id: string }[];
 }
 
 @Injectable()
 export class RecommendService {
+  private readonly logger = new Logger('Recommendation');
   /** per catalog snapshot (a new snapshot or popularity makes a new view; the old ones go with their snapshot) */
   private readonly views = new WeakMap<Catalog, ServingView>();
   private readonly foldedHistories = new WeakMap<HistoryEvent[], { model: ServedModel | null; net: Map<string, number>; modelHistory: Map<number, number> }>();
@@ -71,7 +81,8 @@ export class RecommendService {
   constructor(
     private readonly cache: RecCacheService,
     private readonly items: ItemsRepository,
-    private readonly embeddings: EmbeddingsService,
+    private readonly vectors: ItemVectorsService,
+    private readonly graphs: RecGraphsService,
     @Inject(REC_SETTINGS) private readonly settings: RecSettings,
   ) {}
 
@@ -85,43 +96,90 @@ export class RecommendService {
     ]);
     const view = this.view(catalog, model, popularity);
     const { net, modelHistory } = this.folded(history, model);
-    const scored: { source: string; values: Float64Array }[] = [];
-    const contributions = new Map<string, Map<number, Contribution[]>>();
-    if (model && modelHistory.size > 0) {
-      for (const [name, table] of Object.entries(model.artifact.tables)) {
-        if (!this.settings.blendWeights[name]) continue;
-        const r = scoreHistory(table, modelHistory, o.explain);
-        scored.push({ source: name, values: r.scores });
-        if (r.contributions) contributions.set(name, r.contributions);
-      }
-      // factor models: the user vector re-solved from the current history (recalculate_user), times the item factors
-      for (const [name, factors] of Object.entries(model.artifact.factors ?? {})) {
-        if (!this.settings.blendWeights[name]) continue;
-        scored.push({ source: name, values: scoreAls(factors, solveUser(factors, modelHistory, model.grams[name])) });
-      }
-    }
-    const personalized = scored.length > 0;
-    const blended = blendDense(view.space, scored, personalized ? this.settings.blendWeights : { popularity: 1 });
     // excluded: not in the catalog, unavailable or filtered out, disliked, seen (unless asked for)
     const allowed = this.entryFilter(o);
-    const excluded = new Uint8Array(view.space.items.length);
+    const excludedMask = new Uint8Array(view.space.items.length);
     for (const [item, value] of net) {
       const j = view.space.index.get(item);
-      if (j !== undefined && (value < 0 || o.excludeSeen)) excluded[j] = 1;
+      if (j !== undefined && (value < 0 || o.excludeSeen)) excludedMask[j] = 1;
     }
-    const ranked = topItems(view.space, blended, {
+    const top: TopOptions = {
       k: o.k,
-      excluded: (j) => excluded[j] === 1 || !allowed(view.entries[j]),
+      excluded: (j) => excludedMask[j] === 1 || !allowed(view.entries[j]),
       maxPerGroup: o.maxPerCategory,
       groupOf: (j) => view.entries[j]?.category ?? null,
       withSources: o.explain,
-    });
+    };
+    const content = model ? await this.content(project, catalog, view, net, top.excluded) : null;
+    let ranked: BlendedItem[] | null = null;
+    let personalized = false;
+    const contributions = new Map<string, Map<number, Contribution[]>>();
+    // the ONNX graph of the version through the pool (REC_SERVING=onnx); explanations need the per-source detail of TypeScript
+    const graph = model && !o.explain && modelHistory.size > 0 ? this.graphs.graphFor(project, model) : null;
+    if (graph) {
+      ranked = await this.graphRank(graph, view, model!, modelHistory, content, top).catch((err: unknown) => {
+        this.logger.debug(`Recommendation graph ${graph.poolId} failed, scoring in TypeScript: ${(err as Error).message}`);
+        return null;
+      });
+      personalized = ranked !== null;
+    }
+    if (!ranked) {
+      const scored = this.sources(model, modelHistory, o.explain, contributions);
+      if (content) scored.push({ source: 'content', values: content.values });
+      personalized = scored.length > 0;
+      ranked = topItems(view.space, blendDense(view.space, scored, personalized ? this.settings.blendWeights : { popularity: 1 }), top);
+    }
     return {
       userId,
       strategy: personalized ? 'personalized' : 'popular',
       modelVersion: model?.version ?? null,
-      items: ranked.map((b) => this.present(b, catalog, o.explain ? this.because(b, model, contributions, history, catalog) : undefined, o.explain)),
+      items: ranked.map((b) => this.present(b, catalog, o.explain ? this.because(b, model, contributions, history, catalog, content, view) : undefined, o.explain)),
     };
+  }
+
+  /** Every weighted source of the version over the user's history (item-item fold-in; factor models re-solve the user). */
+  private sources(model: ServedModel | null, modelHistory: Map<number, number>, explain: boolean, contributions: Map<string, Map<number, Contribution[]>>): { source: string; values: ArrayLike<number> }[] {
+    const scored: { source: string; values: ArrayLike<number> }[] = [];
+    if (!model || modelHistory.size === 0) return scored;
+    for (const [name, table] of Object.entries(model.artifact.tables)) {
+      if (!this.settings.blendWeights[name]) continue;
+      const r = scoreHistory(table, modelHistory, explain);
+      scored.push({ source: name, values: r.scores });
+      if (r.contributions) contributions.set(name, r.contributions);
+    }
+    // factor models: the user vector re-solved from the current history (recalculate_user), times the item factors
+    for (const [name, factors] of Object.entries(model.artifact.factors ?? {})) {
+      if (!this.settings.blendWeights[name]) continue;
+      scored.push({ source: name, values: scoreAls(factors, solveUser(factors, modelHistory, model.grams[name])) });
+    }
+    return scored;
+  }
+
+  /**
+   * The version's sources through its ONNX graph in the pool (popularity and content in its bias),
+   * over-fetching the model's items when a category cap may skip some.
+   */
+  private async graphRank(g: { poolId: string; graph: ServingGraph }, view: ServingView, model: ServedModel, modelHistory: Map<number, number>, content: ContentScores | null, top: TopOptions): Promise<BlendedItem[]> {
+    const base = blendDense(view.space, content ? [{ source: 'content', values: content.values }] : [], this.settings.blendWeights).total;
+    const users = Object.fromEntries(g.graph.factorInputs.map((name) => [name, solveUser(model.artifact.factors![name], modelHistory, model.grams[name])]));
+    const all = view.space.modelItems;
+    let fetched = overFetch(top.k, all, top.maxPerGroup);
+    for (;;) {
+      const out = await this.graphs.run(g.poolId, graphFeeds(g.graph, modelHistory, users, base, top.excluded, fetched));
+      const ranked = graphTop(view.space, out, fetched, base, top);
+      if (ranked) return ranked;
+      fetched = all;
+    }
+  }
+
+  /** Items newer than the model, by the similarity of their text to the user's recent items (when any of them passes the filters). */
+  private async content(project: string, catalog: Catalog, view: ServingView, net: Map<string, number>, excluded: (j: number) => boolean): Promise<ContentScores | null> {
+    if (!this.settings.blendWeights.content) return null;
+    const candidates = view.newItems.filter((c) => !excluded(c.j));
+    const recent = [...net].filter(([, w]) => w > 0).slice(0, CONTENT_RECENT_ITEMS).map(([id, weight]) => ({ id, weight }));
+    if (candidates.length === 0 || recent.length === 0) return null;
+    const vectors = await this.vectors.vectors(project, catalog, [...new Set([...recent.map((r) => r.id), ...candidates.map((c) => c.id)])]);
+    return contentScores(view.space.items.length, candidates, recent, vectors, this.settings.contentMinSimilarity);
   }
 
   /**
@@ -148,8 +206,10 @@ export class RecommendService {
   private view(catalog: Catalog, model: ServedModel | null, popularity: Map<string, number>): ServingView {
     const v = this.views.get(catalog);
     if (v && v.model === model && v.popularity === popularity) return v;
-    const space = servingSpace(model?.artifact.items ?? [], model?.index ?? new Map(), popularity);
-    const built: ServingView = { model, popularity, space, entries: space.items.map((id) => catalog.byId.get(id)) };
+    const unknown = model ? catalog.entries.filter((e) => e.available && !model.index.has(e.id)).map((e) => e.id) : [];
+    const space = servingSpace(model?.artifact.items ?? [], model?.index ?? new Map(), popularity, unknown);
+    const newItems = unknown.map((id) => ({ j: space.index.get(id)!, id }));
+    const built: ServingView = { model, popularity, space, entries: space.items.map((id) => catalog.byId.get(id)), newItems };
     this.views.set(catalog, built);
     return built;
   }
@@ -198,14 +258,12 @@ export class RecommendService {
 
   /** Cosine of item texts (title, categories, tags, description) through the embeddings module. */
   private async contentSimilar(project: string, itemId: string, catalog: Catalog, k: number): Promise<Recommended[]> {
-    const candidates = catalog.entries.filter((e) => e.available || e.id === itemId);
-    const texts = await this.items.texts(project, candidates.map((c) => c.id));
-    const { vectors } = await this.embeddings.embed(texts.map((t) => t.text), { project });
-    const at = texts.findIndex((t) => t.id === itemId);
-    if (at < 0) return [];
-    const q = vectors[at];
-    const scored = texts
-      .map((t, n) => ({ id: t.id, score: t.id === itemId ? -Infinity : dot(q, vectors[n]) }))
+    const candidates = catalog.entries.filter((e) => e.available || e.id === itemId).map((e) => e.id);
+    const vectors = await this.vectors.vectors(project, catalog, candidates.includes(itemId) ? candidates : [...candidates, itemId]);
+    const q = vectors.get(itemId);
+    if (!q) return [];
+    const scored = [...vectors]
+      .map(([id, v]) => ({ id, score: id === itemId ? -Infinity : cosine(q, v) }))
       .filter((s) => s.score > 0)
       .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
       .slice(0, k);
@@ -245,9 +303,11 @@ export class RecommendService {
   }
 
   /** The history items that lent the item the most, over the item-item sources, weighted like the blend. */
-  because(b: BlendedItem, model: ServedModel | null, contributions: Map<string, Map<number, Contribution[]>>, history: HistoryEvent[], catalog: Catalog): Recommended['because'] {
+  because(b: BlendedItem, model: ServedModel | null, contributions: Map<string, Map<number, Contribution[]>>, history: HistoryEvent[], catalog: Catalog, content?: ContentScores | null, view?: ServingView): Recommended['because'] {
     if (!model) return [];
     const j = model.index.get(b.item);
+    const like = content && view ? content.because.get(view.space.index.get(b.item) ?? -1) : undefined;
+    if (like) return [this.namedEvent(like, history, catalog)];
     if (j === undefined) return [];
     const byFrom = new Map<number, number>();
     for (const [name, c] of contributions) {
@@ -257,11 +317,13 @@ export class RecommendService {
       .filter(([, amount]) => amount > 0)
       .sort((x, y) => y[1] - x[1])
       .slice(0, 3)
-      .map(([from]) => {
-        const id = model.artifact.items[from];
-        const types = history.filter((h) => h.itemId === id).map((h) => h.type);
-        return { itemId: id, title: catalog.byId.get(id)?.title ?? id, event: EVENT_RANK.find((t) => types.includes(t)) ?? 'view' };
-      });
+      .map(([from]) => this.namedEvent(model.artifact.items[from], history, catalog));
+  }
+
+  /** A history item with the strongest event the user had on it. */
+  private namedEvent(id: string, history: HistoryEvent[], catalog: Catalog): NonNullable<Recommended['because']>[number] {
+    const types = history.filter((h) => h.itemId === id).map((h) => h.type);
+    return { itemId: id, title: catalog.byId.get(id)?.title ?? id, event: EVENT_RANK.find((t) => types.includes(t)) ?? 'view' };
   }
 
   present(b: BlendedItem, catalog: Catalog, because: Recommended['because'], explain: boolean): Recommended {
@@ -273,10 +335,4 @@ export class RecommendService {
     }
     return out;
   }
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
 }

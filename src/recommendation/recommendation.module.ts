@@ -10,7 +10,9 @@ import { EventsService } from './events.service';
 import { ItemsController } from './items.controller';
 import { ItemsRepository } from './items.repository';
 import { ModelsRepository } from './models.repository';
+import { ItemVectorsService } from './item-vectors.service';
 import { RecCacheService } from './rec-cache.service';
+import { RecGraphsService } from './rec-graphs.service';
 import { REC_SETTINGS, recSettings } from './rec-settings';
 import { QueryService } from './query.service';
 import { RecommendService } from './recommend.service';
@@ -30,6 +32,8 @@ import { TrainingService } from './training.service';
     TrainingService,
     DemoService,
     RecCacheService,
+    RecGraphsService,
+    ItemVectorsService,
     ItemsRepository,
     EventsRepository,
     ModelsRepository,

@@ -7,7 +7,9 @@ import { netInteractions } from './algorithms/weights';
 import { EventsRepository } from './events.repository';
 import { ItemsRepository } from './items.repository';
 import { ModelsRepository, ModelVersion } from './models.repository';
-import { RecCacheService } from './rec-cache.service';
+import { RecCacheService, servedModel } from './rec-cache.service';
+import { decodeArtifact } from './algorithms/artifact';
+import { RecGraphsService } from './rec-graphs.service';
 import { REC_SETTINGS, RecSettings } from './rec-settings';
 import { runTrainingInProcess } from './training/run-training';
 import { toColumns, trainAndEncode, TrainResult, TrainWorkerInput } from './training/train-core';
@@ -46,6 +48,7 @@ export class TrainingService implements OnModuleInit, OnApplicationBootstrap, On
     private readonly models: ModelsRepository,
     private readonly jobs: JobsService,
     private readonly cache: RecCacheService,
+    private readonly graphs: RecGraphsService,
     @Inject(REC_SETTINGS) private readonly settings: RecSettings,
   ) {
     jobs.register(TRAIN_JOB_KIND, {
@@ -171,8 +174,11 @@ export class TrainingService implements OnModuleInit, OnApplicationBootstrap, On
       // this replica's serving caches (catalog, popularity, the users' histories) are filled now, not by the first requests
       await this.cache.warm(project).catch((err: unknown) => this.logger.warn(`Recommendation caches not warmed: ${(err as Error).message}`));
       const metrics = result.metrics ? { k: options.k, holdout: options.holdout, holdoutFraction: options.holdoutFraction, models: result.metrics } : null;
+      // REC_SERVING=onnx: the version's graph is in the pool before the version is active (the previous one released)
+      const served = servedModel(version, decodeArtifact(result.artifact));
+      await this.graphs.install(project, served).catch(() => undefined);
       await this.models.finish(project, version, result.artifact, metrics, stats);
-      this.cache.adopt(project, version, result.artifact);
+      this.cache.adopt(project, served);
       this.logger.log(`Recommendation model v${version} of project ${project} active (${stats.items} items, ${stats.users} users, ${stats.trainMs} ms)`);
       return { version, ...stats, metrics };
     } catch (err) {

@@ -2,8 +2,9 @@ import { BlendedItem } from './blender';
 
 /**
  * The item space one request is scored in: the model's items (their indices in the artifact)
- * followed by the items only popularity knows (added after the training), with popularity
- * aligned to it. Built once per (model version, popularity scores) and shared by requests.
+ * followed by the items only popularity knows and the other catalog items the model does not
+ * know (added after the training: the content source scores them), with popularity aligned to
+ * it. Built once per (catalog snapshot, model version, popularity scores) and shared by requests.
  */
 export interface ServingSpace {
   items: string[];
@@ -14,10 +15,10 @@ export interface ServingSpace {
   popularityMax: number;
 }
 
-export function servingSpace(modelItems: string[], modelIndex: Map<string, number>, popularity: Map<string, number>): ServingSpace {
+export function servingSpace(modelItems: string[], modelIndex: Map<string, number>, popularity: Map<string, number>, others: Iterable<string> = []): ServingSpace {
   const items = [...modelItems];
   const index = new Map(modelIndex);
-  for (const item of popularity.keys()) {
+  for (const item of [...popularity.keys(), ...others]) {
     if (!index.has(item)) {
       index.set(item, items.length);
       items.push(item);
