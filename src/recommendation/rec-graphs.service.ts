@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/c
 import { AppConfig } from '../config/app-config';
 import { servingDefaults } from '../inference/inference.config';
 import { InferencePool } from '../inference/inference-pool.service';
-import { ModelDescriptor } from '../inference/store/model-store';
+import { builtinDescriptor, ModelDescriptor } from '../inference/store/model-store';
 import { ProjectLifecycle } from '../projects/project-lifecycle';
 import { GraphFeed } from './algorithms/graph-scoring';
 import { buildServingGraph, ServingGraph } from './algorithms/serving-graph';
@@ -100,13 +100,10 @@ export class RecGraphsService implements OnModuleDestroy {
 
   private descriptor(id: string, projectId: string, onnx: Uint8Array): ModelDescriptor {
     const defaults = servingDefaults(this.config);
-    return {
+    return builtinDescriptor({
       id,
       task: 'recommender',
       onnx,
-      files: [],
-      hasTokenizer: false,
-      source: 'builtin',
       projectId,
       serving: {
         ...defaults,
@@ -115,6 +112,6 @@ export class RecGraphsService implements OnModuleDestroy {
         batching: { ...defaults.batching, enabled: true, maxQueueDelayMs: 0 },
         padding: { history_items: 0, history_weights: 0 },
       },
-    };
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { UnavailableError } from '../../common/errors';
 import type { InferencePool } from '../../inference/inference-pool.service';
 import { makeTensorLike } from '../../inference/runtime/ort';
-import type { ModelDescriptor } from '../../inference/store/model-store';
+import { builtinDescriptor, type ModelDescriptor } from '../../inference/store/model-store';
 import type { ServingDefaults } from '../../inference/store/serving-settings';
 import { lexicalFeatures } from '../lexical/lexical-features';
 import { packSparseBatch } from '../../inference/onnx/sparse-batch';
@@ -19,13 +19,10 @@ export const LEXICAL_MAX_TOKENS = 512;
  * first use (a deployment that never embeds does not hold its 16 MB sign table in a worker).
  */
 export function lexicalDescriptor(defaults: ServingDefaults): ModelDescriptor {
-  return {
+  return builtinDescriptor({
     id: LEXICAL_ID,
     task: 'hashing-encoder',
     onnx: buildLexicalOnnx(LEXICAL_SHAPE, LEXICAL_VERSION),
-    files: [],
-    hasTokenizer: false,
-    source: 'builtin',
     serving: {
       ...defaults,
       required: false,
@@ -37,7 +34,7 @@ export function lexicalDescriptor(defaults: ServingDefaults): ModelDescriptor {
       batching: { ...defaults.batching, enabled: true, maxBatchSize: 64 },
       padding: { feature_ids: 0, feature_values: 0 },
     },
-  };
+  });
 }
 
 /** The built-in encoder: features hashed here, projected and normalized by its ONNX graph in the pool. */

@@ -41,6 +41,11 @@ export interface ModelDescriptor {
   projectId?: string;
 }
 
+/** A model registered from bytes built in this process (no folder, no tokenizer): NLU intents, the lexical encoder, recommenders. */
+export function builtinDescriptor(m: Pick<ModelDescriptor, 'id' | 'task' | 'onnx' | 'serving' | 'projectId'>): ModelDescriptor {
+  return { ...m, files: [], hasTokenizer: false, source: 'builtin' };
+}
+
 export interface ModelProblem {
   id: string;
   /** the file at fault, relative to the store */

@@ -1,14 +1,11 @@
-import type { ModelDescriptor } from '../../inference/store/model-store';
+import { builtinDescriptor, type ModelDescriptor } from '../../inference/store/model-store';
 
 /** How the pool serves a project's trained intent classifier: one small replica, batched, never autoloaded. */
 export function intentDescriptor(id: string, projectId: string, onnx: string | Uint8Array): ModelDescriptor {
-  return {
+  return builtinDescriptor({
     id,
     task: 'nlu-intent',
     onnx,
-    files: [],
-    hasTokenizer: false,
-    source: 'builtin',
     projectId,
     serving: {
       required: false,
@@ -24,5 +21,5 @@ export function intentDescriptor(id: string, projectId: string, onnx: string | U
       batching: { enabled: true, maxBatchSize: 64, maxQueueDelayMs: 0, maxQueueSize: 4096 },
       padding: { feature_ids: 0, feature_values: 0 },
     },
-  };
+  });
 }
