@@ -5,6 +5,7 @@ import { NluService } from '../nlu/nlu.service';
 import { AssistantsService } from './assistants.service';
 import { DIALOGUE_SETTINGS, DialogueSettings } from './dialogue-settings';
 import { DialogueRepository, MessageRow, SessionRow } from './dialogue.repository';
+import { TurnSession, TurnsRepository, TurnWrite } from './turns.repository';
 import type { Domain, Lang } from './domain/domain';
 import { emptyState, Tracker } from './engine/tracker';
 import { DetectedIntent, detectIntent, Entity, extractEntities, languageOf } from './engine/understand';
@@ -53,6 +54,7 @@ export class DialogueService {
 
   constructor(
     private readonly repo: DialogueRepository,
+    private readonly turns: TurnsRepository,
     private readonly assistants: AssistantsService,
     private readonly nlu: NluService,
     @Inject(SKILLS_TOKEN) private readonly skills: Skill[],
@@ -60,8 +62,9 @@ export class DialogueService {
   ) {}
 
   async open(project: string, userId: string, assistant: string, profile: Record<string, unknown> = {}): Promise<SessionView> {
-    await this.assistants.domain(project, assistant);
-    return view(await this.repo.createSession(project, assistant, userId, emptyState(), profile));
+    const created = await this.repo.createSession(project, assistant, userId, emptyState(), profile, this.assistants.bundledFallback(project, assistant));
+    if (!created) throw this.assistants.noSuchAssistant(assistant);
+    return view(created);
   }
 
   async get(project: string, userId: string, id: string): Promise<SessionView> {
@@ -99,11 +102,12 @@ export class DialogueService {
       const stored = await this.replay(project, userId, id, clientId, text);
       if (stored) return stored;
     }
-    const ticket = await this.repo.takeTicket(project, userId, id);
-    if (ticket === null) throw this.notFound(id);
+    const taken = await this.turns.takeTicket(project, userId, id);
+    if (taken === null) throw this.notFound(id);
+    const { ticket } = taken;
     let committed = false;
     try {
-      const session = await this.waitTurn(id, ticket);
+      const session = taken.session ?? (await this.waitTurn(id, ticket));
       // the first send may have been answered while this one waited for its turn
       const stored = clientId === undefined ? null : await this.replay(project, userId, id, clientId, text);
       if (stored) return stored;
@@ -111,7 +115,7 @@ export class DialogueService {
       committed = true;
       return reply;
     } finally {
-      if (!committed) await this.repo.finishTurn(id, ticket, { project, messages: [] });
+      if (!committed) await this.turns.finishTurn(id, ticket, { project, messages: [] });
       this.served.emit(id);
     }
   }
@@ -137,7 +141,7 @@ export class DialogueService {
     };
   }
 
-  private async turn(session: SessionRow & { uploadedDomain: unknown }, ticket: number, text: string, clientId?: string): Promise<TurnReply> {
+  private async turn(session: TurnSession, ticket: number, text: string, clientId?: string): Promise<TurnReply> {
     const lang = languageOf(text);
     const base = { sessionId: session.id, language: lang, entities: [] as Entity[], actions: [] as string[], suggestions: [] as string[] };
     if (session.status === 'handoff') {
@@ -163,9 +167,9 @@ export class DialogueService {
   }
 
   /** finishTurn; a named message stored meanwhile (only by a turn given up for running too long that finished after all) is a 409. */
-  private async commit(id: string, ticket: number, clientId: string | undefined, turn: Parameters<DialogueRepository['finishTurn']>[2]): Promise<void> {
+  private async commit(id: string, ticket: number, clientId: string | undefined, turn: TurnWrite): Promise<void> {
     try {
-      await this.repo.finishTurn(id, ticket, turn);
+      await this.turns.finishTurn(id, ticket, turn);
     } catch (err) {
       if (clientId !== undefined && (err as { code?: string }).code === '23505') throw new ConflictError(`Message id ${clientId} was answered meanwhile by an earlier send; send it again for that answer`, { field: 'id' });
       throw err;
@@ -205,14 +209,14 @@ export class DialogueService {
    * Waits until every earlier ticket of the session is served. A predecessor that has run (or
    * waited without progress) longer than DIALOGUE_TURN_TIMEOUT_MS is given up: its replica died.
    */
-  private async waitTurn(id: string, ticket: number): Promise<SessionRow & { uploadedDomain: unknown }> {
+  private async waitTurn(id: string, ticket: number): Promise<TurnSession> {
     let lastServed = -1;
     let since = Date.now();
     let delay = 2;
     for (;;) {
-      const mine = await this.repo.beginTurn(id, ticket - 1);
+      const mine = await this.turns.beginTurn(id, ticket - 1);
       if (mine) return mine;
-      const p = await this.repo.progress(id);
+      const p = await this.turns.progress(id);
       if (!p) throw this.notFound(id);
       if (p.served >= ticket) throw new UnavailableError('This message waited longer than DIALOGUE_TURN_TIMEOUT_MS for the session\'s earlier turns and was given up; send it again', undefined, 1);
       if (p.served === ticket - 1) continue;
@@ -222,7 +226,7 @@ export class DialogueService {
       }
       const stuck = p.runningMs ?? Date.now() - since;
       if (stuck > this.settings.turnTimeoutMs) {
-        await this.repo.skipTurn(id, p.served);
+        await this.turns.skipTurn(id, p.served);
         continue;
       }
       await new Promise<void>((resolve) => {
