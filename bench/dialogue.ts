@@ -10,6 +10,7 @@
  * latencies follow the load, the CPU per turn much less). --quick: 8 conversations for 5 s.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,11 +38,32 @@ const ITEMS = [
   { id: 'tshirt-c', title: 'T恤衫C (T-shirt C, navy)', category: 'clothing', subCategories: ['t-shirts'], price: 79 },
 ];
 
+/**
+ * The conversations' own keep-alive connections, one per conversation (bench/lib's shared agent
+ * has 8 sockets: 32 conversations would queue in the client, and the server would never see
+ * more than 8 turns at once).
+ */
+let conversationAgent = new http.Agent({ keepAlive: true });
+
+function post(port: number, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const payload = Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path, agent: conversationAgent, headers: { 'content-type': 'application/json', 'content-length': payload.length } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { concurrency: { type: 'string' }, seconds: { type: 'string' }, quick: { type: 'boolean' } } });
   const quick = !!values.quick;
   const concurrency = Number(values.concurrency ?? (quick ? 8 : 32));
   const seconds = Number(values.seconds ?? (quick ? 5 : 20));
+  conversationAgent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const weather = await startFakeOpenMeteo();
   const dataDir = mkdtempSync(join(tmpdir(), 'llmos-bench-dialogue-'));
   mkdirSync(join(dataDir, 'models'), { recursive: true });
@@ -104,6 +126,7 @@ async function main(): Promise<void> {
     child.kill('SIGTERM');
     await exited;
     closeConnections();
+    conversationAgent.destroy();
     await weather.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -121,15 +144,15 @@ function serverCpuMs(pid: number | undefined): number {
 
 /** One scripted conversation in a new session; pushes each turn's latency, returns unexpected replies. */
 async function conversation(port: number, flow: string, times: number[]): Promise<string[]> {
-  const opened = await call(port, 'POST', `${D}/sessions`, {});
+  const opened = await post(port, `${D}/sessions`, {});
   if (opened.status !== 201) return [`open answered ${opened.status}`];
-  const id = (opened.body as { id: string }).id;
+  const id = opened.body.id as string;
   const problems: string[] = [];
   for (const turn of FLOWS[flow]) {
     const t = performance.now();
-    const r = await call(port, 'POST', `${D}/sessions/${id}/messages`, { text: turn.text });
+    const r = await post(port, `${D}/sessions/${id}/messages`, { text: turn.text });
     times.push(performance.now() - t);
-    const reply = (r.body as { reply?: string }).reply ?? '';
+    const reply = typeof r.body.reply === 'string' ? r.body.reply : '';
     if (r.status !== 200 || !turn.expect.test(reply)) problems.push(`${flow} ${JSON.stringify(turn.text)} -> ${r.status} ${JSON.stringify(reply)}`);
   }
   return problems;

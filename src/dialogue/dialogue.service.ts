@@ -7,7 +7,7 @@ import { DIALOGUE_SETTINGS, DialogueSettings } from './dialogue-settings';
 import { DialogueRepository, MessageRow, SessionRow } from './dialogue.repository';
 import { TurnSession, TurnsRepository, TurnWrite } from './turns.repository';
 import type { Domain, Lang } from './domain/domain';
-import { emptyState, Tracker } from './engine/tracker';
+import { answeredWithoutIntent, emptyState, Tracker } from './engine/tracker';
 import { DetectedIntent, detectIntent, Entity, extractEntities, languageOf } from './engine/understand';
 import { Skill, SKILLS_TOKEN, SkillContext } from './skills/skill';
 
@@ -149,7 +149,7 @@ export class DialogueService {
       return { ...base, reply: '', intent: null, slots: session.state.slots, actions: ['handoff:waiting'], status: 'handoff' };
     }
     const domain = this.assistants.resolved(session.projectId, session.assistant, session.uploadedDomain);
-    const { detected, entities } = await this.understand(session.projectId, domain, text);
+    const { detected, entities } = answeredWithoutIntent(session.state, text) ? { detected: null, entities: extractEntities(domain, text) } : await this.understand(session.projectId, domain, text);
     const tracker = new Tracker(domain, lang, (intent, phase, slots) => this.runSkill(session, domain, { text, lang, intent, phase, slots: { ...slots }, entities }));
     const out = await tracker.turn(session.state, text, detected, entities);
     const status = out.handoff ? 'handoff' : 'bot';

@@ -35,6 +35,9 @@ export type RunSkill = (intent: string, phase: SkillContext['phase'], slots: Rec
 
 export const emptyState = (): DialogueState => ({ slots: {}, turns: 0 });
 
+/** A cancel, or a yes / no to the form's "shall I?": the turn does not look at the message's intent (no NLU call needed). */
+export const answeredWithoutIntent = (state: DialogueState, text: string): boolean => isCancel(text) || (!!state.form?.confirming && (isAffirm(text) || isDeny(text)));
+
 /** A response of the domain in the user's language (else the other), the variation chosen by turn, {names} filled in. */
 export function render(domain: Domain, name: string, lang: Lang, turn: number, vars: Record<string, SlotValue> = {}): string {
   const r = domain.responses[name];
