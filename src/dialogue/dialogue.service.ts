@@ -92,7 +92,7 @@ export class DialogueService {
    * answered is answered again from the stored turn, without a second turn (a resend after a
    * lost response, through any replica).
    */
-  async message(project: string, userId: string | null, id: string, text: string, clientId?: string): Promise<TurnReply> {
+  async message(project: string, userId: string | null, id: string, text: string, clientId?: string, onDelta?: (text: string) => void): Promise<TurnReply> {
     if (typeof text !== 'string' || !text.trim()) throw new BadInputError('text must be a non-empty string', { field: 'text' });
     if (text.length > MAX_TEXT) throw new BadInputError(`text is ${text.length} characters; at most ${MAX_TEXT}`, { field: 'text' });
     if (clientId !== undefined && (typeof clientId !== 'string' || !CLIENT_ID.test(clientId))) {
@@ -111,7 +111,7 @@ export class DialogueService {
       // the first send may have been answered while this one waited for its turn
       const stored = clientId === undefined ? null : await this.replay(project, userId, id, clientId, text);
       if (stored) return stored;
-      const reply = await this.turn(session, ticket, text, clientId);
+      const reply = await this.turn(session, ticket, text, clientId, onDelta);
       committed = true;
       return reply;
     } finally {
@@ -141,7 +141,7 @@ export class DialogueService {
     };
   }
 
-  private async turn(session: TurnSession, ticket: number, text: string, clientId?: string): Promise<TurnReply> {
+  private async turn(session: TurnSession, ticket: number, text: string, clientId?: string, onDelta?: (text: string) => void): Promise<TurnReply> {
     const lang = languageOf(text);
     const base = { sessionId: session.id, language: lang, entities: [] as Entity[], actions: [] as string[], suggestions: [] as string[] };
     if (session.status === 'handoff') {
@@ -150,7 +150,7 @@ export class DialogueService {
     }
     const domain = this.assistants.resolved(session.projectId, session.assistant, session.uploadedDomain);
     const { detected, entities } = answeredWithoutIntent(session.state, text) ? { detected: null, entities: extractEntities(domain, text) } : await this.understand(session.projectId, domain, text);
-    const tracker = new Tracker(domain, lang, (intent, phase, slots) => this.runSkill(session, domain, { text, lang, intent, phase, slots: { ...slots }, entities }));
+    const tracker = new Tracker(domain, lang, (intent, phase, slots) => this.runSkill(session, domain, { text, lang, intent, phase, slots: { ...slots }, entities, onDelta }));
     const out = await tracker.turn(session.state, text, detected, entities);
     const status = out.handoff ? 'handoff' : 'bot';
     const intent = out.intent ? { name: out.intent, confidence: detected?.name === out.intent ? detected.confidence : 1, via: detected?.name === out.intent ? detected.via : null } : null;
@@ -197,7 +197,7 @@ export class DialogueService {
     return { detected: rule, entities };
   }
 
-  private async runSkill(session: SessionRow, domain: Domain, t: Pick<SkillContext, 'text' | 'lang' | 'intent' | 'phase' | 'slots' | 'entities'>) {
+  private async runSkill(session: SessionRow, domain: Domain, t: Pick<SkillContext, 'text' | 'lang' | 'intent' | 'phase' | 'slots' | 'entities' | 'onDelta'>) {
     const name = domain.intents[t.intent].skill;
     const skill = this.skills.find((s) => s.name === name);
     if (!skill) throw new Error(`no skill ${name}`);
