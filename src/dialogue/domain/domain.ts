@@ -4,7 +4,7 @@
  * with variations, rules (an intent, slot conditions -> responses and actions), and the shop settings (default city, FAQ collection, membership rules).
  * Parsing keeps every value's line so a wrong file is reported problem by problem.
  */
-import { parseYamlTree, YamlSyntaxError, YNode } from '../../nlu/formats/yaml-tree';
+import { parseYamlTree, YamlSyntaxError, YNode } from '../../common/yaml-tree';
 import { parseRules, RuleSpec } from './rules';
 
 export type Lang = 'zh' | 'en';
