@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { GroupBatcher } from './engine/group-batcher';
 import type { DialogueState } from './engine/tracker';
 
 export interface SessionRow {
@@ -37,6 +38,16 @@ export interface OrderRow {
   createdAt: Date;
 }
 
+interface NewSession {
+  id: string;
+  project: string;
+  assistant: string;
+  user_id: string;
+  state: DialogueState;
+  profile: Record<string, unknown>;
+  bundled: boolean;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A session id is a UUID: anything else names no session (a 404, not a database error). */
 export const isSessionId = (id: string): boolean => UUID.test(id);
@@ -46,6 +57,8 @@ const ORDER = `id::int AS id, item_id AS "itemId", title, quantity, unit_price::
 /** dialogue_* tables; every query names the project (and the end user where a session is read). */
 @Injectable()
 export class DialogueRepository {
+  private readonly opens = new GroupBatcher<NewSession, SessionRow | null>((sessions) => this.insertSessions(sessions));
+
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   async assistant(project: string, name: string): Promise<{ source: string; domain: unknown; updatedAt: Date } | null> {
@@ -65,14 +78,28 @@ export class DialogueRepository {
     );
   }
 
-  /** A new session, when the project has the assistant (uploaded, or `bundled` when it may use the bundled one); null when not: one round trip. */
-  async createSession(project: string, assistant: string, userId: string, state: DialogueState, profile: Record<string, unknown>, bundled: boolean): Promise<SessionRow | null> {
+  /**
+   * A new session, when the project has the assistant (uploaded, or `bundled` when it may use
+   * the bundled one); null when not. Sessions opened at once are inserted by one statement
+   * (group commit, as turns: docs/decisions/0019), each answered once it is stored.
+   */
+  createSession(project: string, assistant: string, userId: string, state: DialogueState, profile: Record<string, unknown>, bundled: boolean): Promise<SessionRow | null> {
+    const id = randomUUID();
+    return this.opens.submit(id, { id, project, assistant, user_id: userId, state, profile, bundled });
+  }
+
+  private async insertSessions(sessions: NewSession[]): Promise<(SessionRow | null)[]> {
     const rows: SessionRow[] = await this.ds.query(
       `INSERT INTO dialogue_sessions (id, project_id, assistant, user_id, state, profile)
-       SELECT $1::uuid, $2::varchar, $3::varchar, $4::varchar, $5::jsonb, $6::jsonb WHERE $7::boolean OR EXISTS (SELECT 1 FROM dialogue_assistants WHERE project_id = $2::varchar AND name = $3::varchar) RETURNING ${SESSION}`,
-      [randomUUID(), project, assistant, userId, JSON.stringify(state), JSON.stringify(profile), bundled],
+       SELECT v.id, v.project, v.assistant, v.user_id, v.state, v.profile
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, project varchar, assistant varchar, user_id varchar, state jsonb, profile jsonb, bundled boolean)) WITH ORDINALITY AS v(id, project, assistant, user_id, state, profile, bundled, n)
+       WHERE v.bundled OR EXISTS (SELECT 1 FROM dialogue_assistants a WHERE a.project_id = v.project AND a.name = v.assistant)
+       ORDER BY v.n
+       RETURNING ${SESSION}`,
+      [JSON.stringify(sessions)],
     );
-    return rows[0] ?? null;
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return sessions.map((s) => byId.get(s.id) ?? null);
   }
 
   /** A session of this project and end user (null for anyone else's). */
