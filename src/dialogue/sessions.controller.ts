@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOkResponse, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentProject } from '../auth/principal';
 import { ApiErrors } from '../common/api-errors.decorator';
@@ -53,7 +53,6 @@ export class SessionsController {
       en: { summary: 'Weather (with a message id: a resend returns the stored reply)', value: { text: "what's the weather like today?", id: 'msg-0002' } },
     },
   })
-  @ApiProduces('application/json', 'text/event-stream')
   @ApiOkResponse({
     description: 'The turn result (JSON), or with Accept: text/event-stream / ?stream=true, the events `delta` (generated text) then `turn` (the result), one JSON object per `data:` line.',
     content: {
