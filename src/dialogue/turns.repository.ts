@@ -21,6 +21,13 @@ interface TicketAsk {
   userId: string | null;
 }
 
+/**
+ * The batch's session rows locked in id order before they are updated: two replicas' batches
+ * that share sessions then wait for each other instead of deadlocking (Postgres; a deadlock would
+ * cost deadlock_timeout before the batches fell back to one statement per turn).
+ */
+const LOCK_IN_ORDER = `SELECT s.id FROM dialogue_sessions s JOIN v ON s.id = v.id ORDER BY s.id FOR UPDATE OF s`;
+
 /** The session columns of a row `u` of dialogue_sessions joined with its uploaded domain `a`. */
 const TURN_SESSION = `u.id, u.project_id AS "projectId", u.assistant, u.user_id AS "userId", u.state, u.profile, u.status, u.served::int AS served, u.created_at AS "createdAt", u.updated_at AS "updatedAt", a.domain AS "uploadedDomain"`;
 
@@ -81,8 +88,9 @@ export class TurnsRepository {
     // (UPDATE ... RETURNING inside a CTE: TypeORM answers a bare UPDATE with [rows, count])
     const rows: (TurnSession & { ticket: number; began: boolean })[] = await this.ds.query(
       `WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, project text, user_id text)),
+       l AS MATERIALIZED (${LOCK_IN_ORDER}),
        u AS (UPDATE dialogue_sessions s SET ticket = s.ticket + 1, turn_started_at = CASE WHEN s.served = s.ticket THEN clock_timestamp() ELSE s.turn_started_at END
-             FROM v WHERE s.id = v.id AND s.project_id = v.project AND (v.user_id IS NULL OR s.user_id = v.user_id) RETURNING s.*)
+             FROM v, l WHERE s.id = v.id AND l.id = s.id AND s.project_id = v.project AND (v.user_id IS NULL OR s.user_id = v.user_id) RETURNING s.*)
        SELECT ${TURN_SESSION}, u.ticket::int AS ticket, u.served = u.ticket - 1 AS began
        FROM u LEFT JOIN dialogue_assistants a ON a.project_id = u.project_id AND a.name = u.assistant`,
       [JSON.stringify(asks.map((a) => ({ id: a.id, project: a.project, user_id: a.userId })))],
@@ -108,12 +116,13 @@ export class TurnsRepository {
     // messages get their ids in turn order, then in their order within the turn
     await this.ds.query(
       `WITH t AS (SELECT * FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, project text, ticket bigint, state jsonb, status text, messages jsonb)) WITH ORDINALITY AS t(id, project, ticket, state, status, messages, n)),
+       l AS MATERIALIZED (${LOCK_IN_ORDER.replace('JOIN v ON s.id = v.id', 'JOIN t ON s.id = t.id')}),
        m AS (INSERT INTO dialogue_messages (session_id, project_id, role, text, data, client_id)
              SELECT t.id, t.project, r.role, r.text, r.data, r.client_id
              FROM t, ROWS FROM (jsonb_to_recordset(t.messages) AS (role text, text text, data jsonb, client_id text)) WITH ORDINALITY AS r(role, text, data, client_id, n)
              ORDER BY t.n, r.n)
        UPDATE dialogue_sessions s SET state = COALESCE(t.state, s.state), status = COALESCE(t.status, s.status), served = GREATEST(s.served, t.ticket), turn_started_at = NULL, updated_at = now()
-       FROM t WHERE s.id = t.id`,
+       FROM t, l WHERE s.id = t.id AND l.id = s.id`,
       [JSON.stringify(rows)],
     );
     return turns.map(() => undefined);
