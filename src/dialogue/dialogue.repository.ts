@@ -88,16 +88,25 @@ export class DialogueRepository {
     return this.opens.submit(id, { id, project, assistant, user_id: userId, state, profile, bundled });
   }
 
+  /** One statement for the batch; a lone session by the plain single-row INSERT (cheaper for one row). */
   private async insertSessions(sessions: NewSession[]): Promise<(SessionRow | null)[]> {
-    const rows: SessionRow[] = await this.ds.query(
-      `INSERT INTO dialogue_sessions (id, project_id, assistant, user_id, state, profile)
-       SELECT v.id, v.project, v.assistant, v.user_id, v.state, v.profile
-       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, project varchar, assistant varchar, user_id varchar, state jsonb, profile jsonb, bundled boolean)) WITH ORDINALITY AS v(id, project, assistant, user_id, state, profile, bundled, n)
-       WHERE v.bundled OR EXISTS (SELECT 1 FROM dialogue_assistants a WHERE a.project_id = v.project AND a.name = v.assistant)
-       ORDER BY v.n
-       RETURNING ${SESSION}`,
-      [JSON.stringify(sessions)],
-    );
+    const [one] = sessions;
+    const rows: SessionRow[] =
+      sessions.length === 1
+        ? await this.ds.query(
+            `INSERT INTO dialogue_sessions (id, project_id, assistant, user_id, state, profile)
+             SELECT $1::uuid, $2::varchar, $3::varchar, $4::varchar, $5::jsonb, $6::jsonb WHERE $7::boolean OR EXISTS (SELECT 1 FROM dialogue_assistants WHERE project_id = $2::varchar AND name = $3::varchar) RETURNING ${SESSION}`,
+            [one.id, one.project, one.assistant, one.user_id, JSON.stringify(one.state), JSON.stringify(one.profile), one.bundled],
+          )
+        : await this.ds.query(
+            `INSERT INTO dialogue_sessions (id, project_id, assistant, user_id, state, profile)
+             SELECT v.id, v.project, v.assistant, v.user_id, v.state, v.profile
+             FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, project varchar, assistant varchar, user_id varchar, state jsonb, profile jsonb, bundled boolean)) WITH ORDINALITY AS v(id, project, assistant, user_id, state, profile, bundled, n)
+             WHERE v.bundled OR EXISTS (SELECT 1 FROM dialogue_assistants a WHERE a.project_id = v.project AND a.name = v.assistant)
+             ORDER BY v.n
+             RETURNING ${SESSION}`,
+            [JSON.stringify(sessions)],
+          );
     const byId = new Map(rows.map((r) => [r.id, r]));
     return sessions.map((s) => byId.get(s.id) ?? null);
   }
