@@ -58,11 +58,21 @@ export class AssistantsService {
     return (await this.load(project, name)).domain;
   }
 
+  /** Whether the project has the bundled assistant of this name (`default`'s shop) when it uploaded none; a bad name is a 400. */
+  bundledFallback(project: string, name: string): boolean {
+    this.checkName(name);
+    return project === DEFAULT_PROJECT && name === BUNDLED_ASSISTANT;
+  }
+
+  noSuchAssistant(name: string): NotFoundError {
+    return new NotFoundError(`No assistant ${name} in this project; upload its domain file with PUT /api/v1/dialogue/assistants/${name}/domain`);
+  }
+
   /** The domain of a session's assistant given its uploaded domain as read with the session (null: none uploaded). */
   resolved(project: string, name: string, uploaded: unknown): Domain {
     if (uploaded) return uploaded as Domain;
     if (project === DEFAULT_PROJECT && name === BUNDLED_ASSISTANT) return this.bundle().domain;
-    throw new NotFoundError(`No assistant ${name} in this project; upload its domain file with PUT /api/v1/dialogue/assistants/${name}/domain`);
+    throw this.noSuchAssistant(name);
   }
 
   private async load(project: string, name: string): Promise<{ source: string; domain: Domain; updatedAt: Date | null; bundled: boolean }> {
@@ -70,7 +80,7 @@ export class AssistantsService {
     const row = await this.repo.assistant(project, name);
     if (row) return { source: row.source, domain: row.domain as Domain, updatedAt: row.updatedAt, bundled: false };
     if (project === DEFAULT_PROJECT && name === BUNDLED_ASSISTANT) return { ...this.bundle(), updatedAt: null, bundled: true };
-    throw new NotFoundError(`No assistant ${name} in this project; upload its domain file with PUT /api/v1/dialogue/assistants/${name}/domain`);
+    throw this.noSuchAssistant(name);
   }
 
   private bundle(): { source: string; domain: Domain } {

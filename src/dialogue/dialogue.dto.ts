@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class OpenSessionDto {
   /** The assistant (default: shop, which the default project ships). @example "shop" */
@@ -95,6 +95,13 @@ export class TurnReplyDto {
   status!: string;
   /** Present (true) when this is the stored answer to a message sent before with the same `id`: no new turn ran. @example true */
   replayed?: boolean;
+}
+
+export class StreamQueryDto {
+  /** true: answer as Server-Sent Events (as `Accept: text/event-stream`); false: JSON whatever the Accept header says. @example "true" */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'stream must be true or false' })
+  stream?: string;
 }
 
 export class PageQueryDto {

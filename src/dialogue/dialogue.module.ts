@@ -11,6 +11,7 @@ import { DIALOGUE_SETTINGS, DialogueSettings, dialogueSettings } from './dialogu
 import { DialogueTestsService } from './dialogue-tests.service';
 import { DialogueRepository } from './dialogue.repository';
 import { DialogueService } from './dialogue.service';
+import { TurnsRepository } from './turns.repository';
 import { FaqSeedService } from './faq-seed.service';
 import { HandoffService } from './handoff.service';
 import { SessionsController } from './sessions.controller';
@@ -37,6 +38,7 @@ const SKILL_CLASSES = [WeatherSkill, OrderSkill, OrderStatusSkill, RecommendSkil
     ...SKILL_CLASSES,
     { provide: SKILLS_TOKEN, useFactory: (...skills: Skill[]) => skills, inject: SKILL_CLASSES },
     DialogueRepository,
+    TurnsRepository,
     AssistantsService,
     DialogueService,
     DialogueTestsService,

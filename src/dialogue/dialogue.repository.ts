@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { GroupBatcher } from './engine/group-batcher';
 import type { DialogueState } from './engine/tracker';
 
 export interface SessionRow {
@@ -37,13 +38,27 @@ export interface OrderRow {
   createdAt: Date;
 }
 
+interface NewSession {
+  id: string;
+  project: string;
+  assistant: string;
+  user_id: string;
+  state: DialogueState;
+  profile: Record<string, unknown>;
+  bundled: boolean;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A session id is a UUID: anything else names no session (a 404, not a database error). */
+export const isSessionId = (id: string): boolean => UUID.test(id);
 const SESSION = `id, project_id AS "projectId", assistant, user_id AS "userId", state, profile, status, served::int AS served, created_at AS "createdAt", updated_at AS "updatedAt"`;
 const ORDER = `id::int AS id, item_id AS "itemId", title, quantity, unit_price::float8 AS "unitPrice", total::float8 AS total, member_total::float8 AS "memberTotal", status, created_at AS "createdAt"`;
 
 /** dialogue_* tables; every query names the project (and the end user where a session is read). */
 @Injectable()
 export class DialogueRepository {
+  private readonly opens = new GroupBatcher<NewSession, SessionRow | null>((sessions) => this.insertSessions(sessions));
+
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   async assistant(project: string, name: string): Promise<{ source: string; domain: unknown; updatedAt: Date } | null> {
@@ -63,12 +78,37 @@ export class DialogueRepository {
     );
   }
 
-  async createSession(project: string, assistant: string, userId: string, state: DialogueState, profile: Record<string, unknown>): Promise<SessionRow> {
-    const rows: SessionRow[] = await this.ds.query(
-      `INSERT INTO dialogue_sessions (id, project_id, assistant, user_id, state, profile) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb) RETURNING ${SESSION}`,
-      [randomUUID(), project, assistant, userId, JSON.stringify(state), JSON.stringify(profile)],
-    );
-    return rows[0];
+  /**
+   * A new session, when the project has the assistant (uploaded, or `bundled` when it may use
+   * the bundled one); null when not. Sessions opened at once are inserted by one statement
+   * (group commit, as turns: docs/decisions/0019), each answered once it is stored.
+   */
+  createSession(project: string, assistant: string, userId: string, state: DialogueState, profile: Record<string, unknown>, bundled: boolean): Promise<SessionRow | null> {
+    const id = randomUUID();
+    return this.opens.submit(id, { id, project, assistant, user_id: userId, state, profile, bundled });
+  }
+
+  /** One statement for the batch; a lone session by the plain single-row INSERT (cheaper for one row). */
+  private async insertSessions(sessions: NewSession[]): Promise<(SessionRow | null)[]> {
+    const [one] = sessions;
+    const rows: SessionRow[] =
+      sessions.length === 1
+        ? await this.ds.query(
+            `INSERT INTO dialogue_sessions (id, project_id, assistant, user_id, state, profile)
+             SELECT $1::uuid, $2::varchar, $3::varchar, $4::varchar, $5::jsonb, $6::jsonb WHERE $7::boolean OR EXISTS (SELECT 1 FROM dialogue_assistants WHERE project_id = $2::varchar AND name = $3::varchar) RETURNING ${SESSION}`,
+            [one.id, one.project, one.assistant, one.user_id, JSON.stringify(one.state), JSON.stringify(one.profile), one.bundled],
+          )
+        : await this.ds.query(
+            `INSERT INTO dialogue_sessions (id, project_id, assistant, user_id, state, profile)
+             SELECT v.id, v.project, v.assistant, v.user_id, v.state, v.profile
+             FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, project varchar, assistant varchar, user_id varchar, state jsonb, profile jsonb, bundled boolean)) WITH ORDINALITY AS v(id, project, assistant, user_id, state, profile, bundled, n)
+             WHERE v.bundled OR EXISTS (SELECT 1 FROM dialogue_assistants a WHERE a.project_id = v.project AND a.name = v.assistant)
+             ORDER BY v.n
+             RETURNING ${SESSION}`,
+            [JSON.stringify(sessions)],
+          );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return sessions.map((s) => byId.get(s.id) ?? null);
   }
 
   /** A session of this project and end user (null for anyone else's). */
@@ -88,52 +128,6 @@ export class DialogueRepository {
     if (!UUID.test(id)) return false;
     const rows: unknown[] = await this.ds.query(`WITH d AS (DELETE FROM dialogue_sessions WHERE id = $1 AND project_id = $2 AND user_id = $3 RETURNING id) SELECT id FROM d`, [id, project, userId]);
     return rows.length > 0;
-  }
-
-  /** Takes the session's next turn ticket (one atomic UPDATE: replicas agree on the order); null when the session is not this project's and user's. */
-  async takeTicket(project: string, userId: string | null, id: string): Promise<number | null> {
-    if (!UUID.test(id)) return null;
-    // (UPDATE ... RETURNING inside a CTE: TypeORM answers a bare UPDATE with [rows, count])
-    const rows: { ticket: string }[] = await this.ds.query(
-      `WITH u AS (UPDATE dialogue_sessions SET ticket = ticket + 1 WHERE id = $1 AND project_id = $2 AND ($3::text IS NULL OR user_id = $3) RETURNING ticket) SELECT ticket FROM u`,
-      [id, project, userId],
-    );
-    return rows.length ? Number(rows[0].ticket) : null;
-  }
-
-  /** How far the session's turns are served, and for how long the current turn has been running. */
-  async progress(id: string): Promise<{ served: number; runningMs: number | null } | null> {
-    const rows: { served: string; running: number | null }[] = await this.ds.query(
-      `SELECT served, (EXTRACT(EPOCH FROM (clock_timestamp() - turn_started_at)) * 1000)::float8 AS running FROM dialogue_sessions WHERE id = $1`,
-      [id],
-    );
-    return rows.length ? { served: Number(rows[0].served), runningMs: rows[0].running } : null;
-  }
-
-  /** Marks the turn after `served` as running if it is the next one, returning the session and its uploaded domain (one round trip). */
-  async beginTurn(id: string, served: number): Promise<(SessionRow & { uploadedDomain: unknown }) | null> {
-    const rows: (SessionRow & { uploadedDomain: unknown })[] = await this.ds.query(
-      `WITH u AS (UPDATE dialogue_sessions SET turn_started_at = clock_timestamp() WHERE id = $1 AND served = $2 RETURNING *)
-       SELECT u.id, u.project_id AS "projectId", u.assistant, u.user_id AS "userId", u.state, u.profile, u.status, u.served::int AS served, u.created_at AS "createdAt", u.updated_at AS "updatedAt", a.domain AS "uploadedDomain"
-       FROM u LEFT JOIN dialogue_assistants a ON a.project_id = u.project_id AND a.name = u.assistant`,
-      [id, served],
-    );
-    return rows[0] ?? null;
-  }
-
-  /** A predecessor that never finished (its replica died): its ticket is given up so the queue moves on. */
-  async skipTurn(id: string, served: number): Promise<void> {
-    await this.ds.query(`UPDATE dialogue_sessions SET served = served + 1, turn_started_at = NULL WHERE id = $1 AND served = $2`, [id, served]);
-  }
-
-  /** Commits one turn: its messages, the new state, and the ticket served, in one statement (atomic, one round trip). */
-  async finishTurn(id: string, ticket: number, turn: { state?: DialogueState; status?: 'bot' | 'handoff'; messages: (Omit<MessageRow, 'id' | 'createdAt'> & { clientId?: string })[]; project: string }): Promise<void> {
-    const messages = turn.messages.map((m) => ({ role: m.role, text: m.text, data: m.data, client_id: m.clientId ?? null }));
-    await this.ds.query(
-      `WITH m AS (INSERT INTO dialogue_messages (session_id, project_id, role, text, data, client_id) SELECT $1, $2, r.role, r.text, r.data, r.client_id FROM ROWS FROM (jsonb_to_recordset($3::jsonb) AS (role text, text text, data jsonb, client_id text)) WITH ORDINALITY AS r(role, text, data, client_id, n) ORDER BY r.n)
-       UPDATE dialogue_sessions SET state = COALESCE($4::jsonb, state), status = COALESCE($5, status), served = GREATEST(served, $6), turn_started_at = NULL, updated_at = now() WHERE id = $1`,
-      [id, turn.project, JSON.stringify(messages), turn.state ? JSON.stringify(turn.state) : null, turn.status ?? null, ticket],
-    );
   }
 
   /**

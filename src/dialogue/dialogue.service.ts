@@ -5,8 +5,9 @@ import { NluService } from '../nlu/nlu.service';
 import { AssistantsService } from './assistants.service';
 import { DIALOGUE_SETTINGS, DialogueSettings } from './dialogue-settings';
 import { DialogueRepository, MessageRow, SessionRow } from './dialogue.repository';
+import { TurnSession, TurnsRepository, TurnWrite } from './turns.repository';
 import type { Domain, Lang } from './domain/domain';
-import { emptyState, Tracker } from './engine/tracker';
+import { answeredWithoutIntent, emptyState, Tracker } from './engine/tracker';
 import { DetectedIntent, detectIntent, Entity, extractEntities, languageOf } from './engine/understand';
 import { Skill, SKILLS_TOKEN, SkillContext } from './skills/skill';
 
@@ -53,6 +54,7 @@ export class DialogueService {
 
   constructor(
     private readonly repo: DialogueRepository,
+    private readonly turns: TurnsRepository,
     private readonly assistants: AssistantsService,
     private readonly nlu: NluService,
     @Inject(SKILLS_TOKEN) private readonly skills: Skill[],
@@ -60,8 +62,9 @@ export class DialogueService {
   ) {}
 
   async open(project: string, userId: string, assistant: string, profile: Record<string, unknown> = {}): Promise<SessionView> {
-    await this.assistants.domain(project, assistant);
-    return view(await this.repo.createSession(project, assistant, userId, emptyState(), profile));
+    const created = await this.repo.createSession(project, assistant, userId, emptyState(), profile, this.assistants.bundledFallback(project, assistant));
+    if (!created) throw this.assistants.noSuchAssistant(assistant);
+    return view(created);
   }
 
   async get(project: string, userId: string, id: string): Promise<SessionView> {
@@ -89,7 +92,7 @@ export class DialogueService {
    * answered is answered again from the stored turn, without a second turn (a resend after a
    * lost response, through any replica).
    */
-  async message(project: string, userId: string | null, id: string, text: string, clientId?: string): Promise<TurnReply> {
+  async message(project: string, userId: string | null, id: string, text: string, clientId?: string, onDelta?: (text: string) => void): Promise<TurnReply> {
     if (typeof text !== 'string' || !text.trim()) throw new BadInputError('text must be a non-empty string', { field: 'text' });
     if (text.length > MAX_TEXT) throw new BadInputError(`text is ${text.length} characters; at most ${MAX_TEXT}`, { field: 'text' });
     if (clientId !== undefined && (typeof clientId !== 'string' || !CLIENT_ID.test(clientId))) {
@@ -99,19 +102,20 @@ export class DialogueService {
       const stored = await this.replay(project, userId, id, clientId, text);
       if (stored) return stored;
     }
-    const ticket = await this.repo.takeTicket(project, userId, id);
-    if (ticket === null) throw this.notFound(id);
+    const taken = await this.turns.takeTicket(project, userId, id);
+    if (taken === null) throw this.notFound(id);
+    const { ticket } = taken;
     let committed = false;
     try {
-      const session = await this.waitTurn(id, ticket);
+      const session = taken.session ?? (await this.waitTurn(id, ticket));
       // the first send may have been answered while this one waited for its turn
       const stored = clientId === undefined ? null : await this.replay(project, userId, id, clientId, text);
       if (stored) return stored;
-      const reply = await this.turn(session, ticket, text, clientId);
+      const reply = await this.turn(session, ticket, text, clientId, onDelta);
       committed = true;
       return reply;
     } finally {
-      if (!committed) await this.repo.finishTurn(id, ticket, { project, messages: [] });
+      if (!committed) await this.turns.finishTurn(id, ticket, { project, messages: [] });
       this.served.emit(id);
     }
   }
@@ -137,7 +141,7 @@ export class DialogueService {
     };
   }
 
-  private async turn(session: SessionRow & { uploadedDomain: unknown }, ticket: number, text: string, clientId?: string): Promise<TurnReply> {
+  private async turn(session: TurnSession, ticket: number, text: string, clientId?: string, onDelta?: (text: string) => void): Promise<TurnReply> {
     const lang = languageOf(text);
     const base = { sessionId: session.id, language: lang, entities: [] as Entity[], actions: [] as string[], suggestions: [] as string[] };
     if (session.status === 'handoff') {
@@ -145,8 +149,8 @@ export class DialogueService {
       return { ...base, reply: '', intent: null, slots: session.state.slots, actions: ['handoff:waiting'], status: 'handoff' };
     }
     const domain = this.assistants.resolved(session.projectId, session.assistant, session.uploadedDomain);
-    const { detected, entities } = await this.understand(session.projectId, domain, text);
-    const tracker = new Tracker(domain, lang, (intent, phase, slots) => this.runSkill(session, domain, { text, lang, intent, phase, slots: { ...slots }, entities }));
+    const { detected, entities } = answeredWithoutIntent(session.state, text) ? { detected: null, entities: extractEntities(domain, text) } : await this.understand(session.projectId, domain, text);
+    const tracker = new Tracker(domain, lang, (intent, phase, slots) => this.runSkill(session, domain, { text, lang, intent, phase, slots: { ...slots }, entities, onDelta }));
     const out = await tracker.turn(session.state, text, detected, entities);
     const status = out.handoff ? 'handoff' : 'bot';
     const intent = out.intent ? { name: out.intent, confidence: detected?.name === out.intent ? detected.confidence : 1, via: detected?.name === out.intent ? detected.via : null } : null;
@@ -163,9 +167,9 @@ export class DialogueService {
   }
 
   /** finishTurn; a named message stored meanwhile (only by a turn given up for running too long that finished after all) is a 409. */
-  private async commit(id: string, ticket: number, clientId: string | undefined, turn: Parameters<DialogueRepository['finishTurn']>[2]): Promise<void> {
+  private async commit(id: string, ticket: number, clientId: string | undefined, turn: TurnWrite): Promise<void> {
     try {
-      await this.repo.finishTurn(id, ticket, turn);
+      await this.turns.finishTurn(id, ticket, turn);
     } catch (err) {
       if (clientId !== undefined && (err as { code?: string }).code === '23505') throw new ConflictError(`Message id ${clientId} was answered meanwhile by an earlier send; send it again for that answer`, { field: 'id' });
       throw err;
@@ -193,7 +197,7 @@ export class DialogueService {
     return { detected: rule, entities };
   }
 
-  private async runSkill(session: SessionRow, domain: Domain, t: Pick<SkillContext, 'text' | 'lang' | 'intent' | 'phase' | 'slots' | 'entities'>) {
+  private async runSkill(session: SessionRow, domain: Domain, t: Pick<SkillContext, 'text' | 'lang' | 'intent' | 'phase' | 'slots' | 'entities' | 'onDelta'>) {
     const name = domain.intents[t.intent].skill;
     const skill = this.skills.find((s) => s.name === name);
     if (!skill) throw new Error(`no skill ${name}`);
@@ -205,14 +209,14 @@ export class DialogueService {
    * Waits until every earlier ticket of the session is served. A predecessor that has run (or
    * waited without progress) longer than DIALOGUE_TURN_TIMEOUT_MS is given up: its replica died.
    */
-  private async waitTurn(id: string, ticket: number): Promise<SessionRow & { uploadedDomain: unknown }> {
+  private async waitTurn(id: string, ticket: number): Promise<TurnSession> {
     let lastServed = -1;
     let since = Date.now();
     let delay = 2;
     for (;;) {
-      const mine = await this.repo.beginTurn(id, ticket - 1);
+      const mine = await this.turns.beginTurn(id, ticket - 1);
       if (mine) return mine;
-      const p = await this.repo.progress(id);
+      const p = await this.turns.progress(id);
       if (!p) throw this.notFound(id);
       if (p.served >= ticket) throw new UnavailableError('This message waited longer than DIALOGUE_TURN_TIMEOUT_MS for the session\'s earlier turns and was given up; send it again', undefined, 1);
       if (p.served === ticket - 1) continue;
@@ -222,7 +226,7 @@ export class DialogueService {
       }
       const stuck = p.runningMs ?? Date.now() - since;
       if (stuck > this.settings.turnTimeoutMs) {
-        await this.repo.skipTurn(id, p.served);
+        await this.turns.skipTurn(id, p.served);
         continue;
       }
       await new Promise<void>((resolve) => {

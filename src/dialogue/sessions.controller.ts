@@ -1,16 +1,19 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { CurrentProject } from '../auth/principal';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { BUNDLED_ASSISTANT } from './assistants.service';
 import { DialogueService } from './dialogue.service';
-import { MessagePageDto, OpenSessionDto, PageQueryDto, SessionDto, TurnReplyDto, UserMessageDto } from './dialogue.dto';
+import { MessagePageDto, OpenSessionDto, PageQueryDto, SessionDto, StreamQueryDto, TurnReplyDto, UserMessageDto } from './dialogue.dto';
 import { EndUser } from './end-user';
+import { STREAM_EXAMPLE, streamTurn, wantsStream } from './turn-stream';
 
 const USER_HEADER = { name: 'X-LLMOS-User', required: false, description: "The end user this request speaks for (default: the key's owner); another user's session is a 404." };
 
 @ApiTags('dialogue')
 @ApiBearerAuth()
+@ApiExtraModels(TurnReplyDto)
 @ApiHeader(USER_HEADER)
 @Controller('api/v1/dialogue/sessions')
 export class SessionsController {
@@ -37,7 +40,10 @@ export class SessionsController {
     return this.dialogue.get(project, user, id);
   }
 
-  /** Sends a user message; messages to one session are answered in the order they arrived, one at a time (also across replicas); a message sent again with the same `id` gets the stored reply. */
+  /**
+   * Sends a user message; messages to one session are answered in the order they arrived, one at a time (also across replicas); a message sent again with the same `id` gets the stored reply.
+   * With `Accept: text/event-stream` or `?stream=true` the answer is Server-Sent Events: a generated reply (chitchat with a text-generation model) arrives as `{"type":"delta","text"}` events as it is decoded, then `{"type":"turn",...}` carries the whole turn result; any other reply is that one final event.
+   */
   @Post(':id/messages')
   @HttpCode(200)
   @ApiBody({
@@ -47,9 +53,25 @@ export class SessionsController {
       en: { summary: 'Weather (with a message id: a resend returns the stored reply)', value: { text: "what's the weather like today?", id: 'msg-0002' } },
     },
   })
+  @ApiOkResponse({
+    description: 'The turn result (JSON), or with Accept: text/event-stream / ?stream=true, the events `delta` (generated text) then `turn` (the result), one JSON object per `data:` line.',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(TurnReplyDto) } },
+      'text/event-stream': { schema: { type: 'string' }, example: STREAM_EXAMPLE },
+    },
+  })
   @ApiErrors(400, 401, 404, 409, 503)
-  postDialogueMessage(@CurrentProject() project: string, @EndUser() user: string, @Param('id') id: string, @Body() body: UserMessageDto): Promise<TurnReplyDto> {
-    return this.dialogue.message(project, user, id, body.text, body.id);
+  postDialogueMessage(
+    @CurrentProject() project: string,
+    @EndUser() user: string,
+    @Param('id') id: string,
+    @Body() body: UserMessageDto,
+    @Query() q: StreamQueryDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TurnReplyDto | void> {
+    const turn = (onDelta?: (text: string) => void) => this.dialogue.message(project, user, id, body.text, body.id, onDelta);
+    return wantsStream(req, q.stream) ? streamTurn(res, turn) : turn();
   }
 
   /** The conversation's messages, oldest first (user, bot and agent). */

@@ -1,10 +1,11 @@
 /**
  * An assistant's domain file (Rasa's vocabulary where it fits): intents and the skill each
  * triggers, entities, slots with mappings, forms with required slots, responses per language
- * with variations, and the shop settings (default city, FAQ collection, membership rules).
+ * with variations, rules (an intent, slot conditions -> responses and actions), and the shop settings (default city, FAQ collection, membership rules).
  * Parsing keeps every value's line so a wrong file is reported problem by problem.
  */
-import { parseYamlTree, YamlSyntaxError, YNode } from '../../nlu/formats/yaml-tree';
+import { parseYamlTree, YamlSyntaxError, YNode } from '../../common/yaml-tree';
+import { parseRules, RuleSpec } from './rules';
 
 export type Lang = 'zh' | 'en';
 export const LANGS: readonly Lang[] = ['zh', 'en'];
@@ -61,6 +62,8 @@ export interface Domain {
   slots: Record<string, SlotSpec>;
   forms: Record<string, FormSpec>;
   responses: Record<string, Partial<Record<Lang, string[]>>>;
+  /** absent in domains stored before rules existed */
+  rules?: RuleSpec[];
 }
 
 export interface DomainProblem {
@@ -261,11 +264,12 @@ export function parseDomain(source: string): Domain {
     });
     intents[name] = { skill, form, response, keywords: strList(it.keywords ?? null, `${p}.keywords`), patterns, examples: strList(it.examples ?? null, `${p}.examples`) };
   }
+  const rules = parseRules(doc.rules, { bad, intents, slots, responses });
   for (const r of CORE_RESPONSES) if (!responses[r]) bad('responses', `needs a response ${r}`);
-  for (const key of Object.keys(doc)) if (!['version', 'language', 'settings', 'membership', 'intents', 'entities', 'slots', 'forms', 'responses'].includes(key)) bad(key, 'unknown top-level key');
+  for (const key of Object.keys(doc)) if (!['version', 'language', 'settings', 'membership', 'intents', 'entities', 'slots', 'forms', 'responses', 'rules'].includes(key)) bad(key, 'unknown top-level key');
 
   if (problems.length) throw new DomainInvalidError(problems);
-  return { language, settings, membership, intents, entities, slots, forms, responses };
+  return { language, settings, membership, intents, entities, slots, forms, responses, rules };
 }
 
 function isMap(v: Plain | undefined): v is { [k: string]: Plain } {

@@ -21,13 +21,13 @@ function skills(calls: string[]): RunSkill {
   };
 }
 
-async function conversation(texts: string[]) {
+async function conversation(texts: string[], d = domain) {
   const calls: string[] = [];
   let state: DialogueState = emptyState();
   const out = [];
   for (const text of texts) {
     const lang = languageOf(text);
-    const turn = await new Tracker(domain, lang, skills(calls)).turn(state, text, detectIntent(domain, text), extractEntities(domain, text));
+    const turn = await new Tracker(d, lang, skills(calls)).turn(state, text, detectIntent(d, text), extractEntities(d, text));
     state = turn.state;
     out.push(turn);
   }
@@ -76,6 +76,24 @@ describe('dialogue tracker', () => {
     expect(out[0].intent).toBeNull();
     expect(out[0].reply).toMatch(/^Sorry, I didn't (understand|get that)/);
     expect(out[0].suggestions.every((s) => !/[\u4e00-\u9fff]/.test(s))).toBe(true);
+  });
+
+  it('rules: the first whose intent and slot conditions hold answers instead of the intent; mid-form the form resumes after it', async () => {
+    const source = readFileSync(join(__dirname, '../assets/shop.yml'), 'utf8').replace(
+      'rules:\n',
+      'rules:\n  - rule: weather in Shanghai\n    condition: [{ slot_was_set: [{ city: 上海 }] }]\n    steps: [{ intent: weather_query }, { action: utter_greet }, { action: weather_query }]\n',
+    );
+    const ruled = parseDomain(source);
+    const sh = await conversation(['上海今天的天气怎么样？'], ruled);
+    expect(sh.out[0].reply).toBe('您好，请问有什么可以帮您？\n上海today的天气：晴，气温：25度');
+    expect(sh.out[0].actions).toEqual(['rule:weather in Shanghai', 'weather']);
+    expect(sh.out[0].intent).toBe('weather_query');
+    const bj = await conversation(['北京今天的天气怎么样？'], ruled);
+    expect(bj.out[0].actions).toEqual(['weather']);
+    const thanks = await conversation(['我要订购一本小说', '谢谢', '《斗破苍穹》']);
+    expect(thanks.out[1].reply).toBe('不客气！\n还有什么可以帮您的吗？\n您好，请问您需要订购哪一本小说呢？');
+    expect(thanks.out[1].actions).toEqual(['rule:感谢之后问还需要什么', 'resume:order_form', 'ask:product']);
+    expect(thanks.out[2].slots.product).toBe('斗破苍穹');
   });
 
   it('understands entities and intents from the domain alone', () => {

@@ -6,6 +6,7 @@
  * state goes out as JSON the service stores with the turn.
  */
 import type { Domain, Lang } from '../domain/domain';
+import { matchRule } from '../domain/rules';
 import type { SkillContext, SkillResult } from '../skills/skill';
 import { asSlotText, DetectedIntent, Entity, isAffirm, isCancel, isCorrection, isDeny, withoutCorrection } from './understand';
 
@@ -34,6 +35,9 @@ export interface TurnOutcome {
 export type RunSkill = (intent: string, phase: SkillContext['phase'], slots: Record<string, SlotValue>) => Promise<SkillResult>;
 
 export const emptyState = (): DialogueState => ({ slots: {}, turns: 0 });
+
+/** A cancel, or a yes / no to the form's "shall I?": the turn does not look at the message's intent (no NLU call needed). */
+export const answeredWithoutIntent = (state: DialogueState, text: string): boolean => isCancel(text) || (!!state.form?.confirming && (isAffirm(text) || isDeny(text)));
 
 /** A response of the domain in the user's language (else the other), the variation chosen by turn, {names} filled in. */
 export function render(domain: Domain, name: string, lang: Lang, turn: number, vars: Record<string, SlotValue> = {}): string {
@@ -89,7 +93,10 @@ export class Tracker {
       await this.continueForm(state);
     } else if (form && intent) {
       // an intent switch mid-form: answer it, then the form asks again
-      if (this.domain.intents[intent].form) {
+      if (await this.rule(state, intent, fills)) {
+        this.actions.push(`resume:${form.name}`);
+        await this.continueForm(state);
+      } else if (this.domain.intents[intent].form) {
         this.endForm(state, true);
         await this.start(state, intent, fills);
       } else {
@@ -99,7 +106,7 @@ export class Tracker {
         await this.continueForm(state);
       }
     } else if (intent) {
-      await this.start(state, intent, fills);
+      if (!(await this.rule(state, intent, fills))) await this.start(state, intent, fills);
     } else {
       Object.assign(state.slots, fills);
       this.fallback(state);
@@ -115,6 +122,20 @@ export class Tracker {
       handoff: this.handoff,
       state,
     };
+  }
+
+  /** A rule of the domain for this intent whose slot conditions hold (with the message's entities): its steps answer; false when none. */
+  private async rule(state: DialogueState, intent: string, fills: Record<string, SlotValue>): Promise<boolean> {
+    const rule = matchRule(this.domain.rules, intent, { ...state.slots, ...fills });
+    if (!rule) return false;
+    Object.assign(state.slots, fills);
+    this.actions.push(`rule:${rule.name}`);
+    this.answered ??= intent;
+    for (const step of rule.actions) {
+      if ('response' in step) this.say(step.response, state);
+      else await this.act(state, step.intent, 'act');
+    }
+    return true;
   }
 
   private strong(d: DetectedIntent | null): boolean {

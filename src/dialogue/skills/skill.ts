@@ -20,6 +20,8 @@ export interface SkillContext {
   phase: 'confirm' | 'act';
   /** the messages so far, oldest first (chitchat uses them) */
   history: { role: 'user' | 'bot' | 'agent'; text: string }[];
+  /** set when the client streams the reply (SSE): a skill that generates its text passes each new piece here */
+  onDelta?: (text: string) => void;
 }
 
 export interface SkillResult {

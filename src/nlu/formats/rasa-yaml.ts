@@ -44,7 +44,7 @@ import {
   quote,
   validateTrainingData,
 } from './validation';
-import { YMap, YNode, YScalar, YamlSyntaxError, parseYamlTree } from './yaml-tree';
+import { YMap, YNode, YScalar, YamlSyntaxError, parseYamlTree } from '../../common/yaml-tree';
 
 export interface RasaYamlOptions {
   /** lang for examples whose intent item has no `metadata.lang` (e.g. one file per language) */

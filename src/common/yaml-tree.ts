@@ -1,10 +1,10 @@
 /**
  * A YAML document as a small tree whose nodes remember where they are in the source.
  *
- * Why not `yaml.load`: it returns plain values with no positions, and training-data errors
- * must name the line. js-yaml 5's `parseEvents` gives source offsets for every scalar, so
+ * Why not `yaml.load`: it returns plain values with no positions, and errors in a user's file
+ * (NLU training data, dialogue domains) must name the line. js-yaml 5's `parseEvents` gives source offsets for every scalar, so
  * we fold its event stream into this tree. Scalars keep their text as written (no `yes`
- * -> true or `1` -> number resolution): every value in an NLU file is text.
+ * -> true or `1` -> number resolution): every value in an NLU file is text; a reader converts what it expects to be numbers.
  */
 import { EVENT_ID, SCALAR_STYLE, YAMLException, getScalarValue, parseEvents } from 'js-yaml';
 import type { Event } from 'js-yaml';
@@ -50,7 +50,7 @@ export class YamlSyntaxError extends Error {
   }
 }
 
-// Plain scalars YAML reads as null; in an NLU file they mean "nothing written here".
+// Plain scalars YAML reads as null; in an NLU or domain file they mean "nothing written here".
 const NULL_FORMS = new Set(['', '~', 'null', 'Null', 'NULL']);
 
 function lineIndex(source: string): (offset: number) => number {
