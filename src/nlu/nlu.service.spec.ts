@@ -50,8 +50,12 @@ function stored(project: string, version: number): StoredModel {
 function setup(maxLoaded: number, active: Record<string, number | null> = {}) {
   const pool = new FakePool();
   const modelCalls: string[] = [];
+  const servingCalls: string[] = [];
   const source = {
-    serving: async (p: string) => ({ active: active[p] ?? null, training: p === 'busy' }),
+    serving: async (p: string) => {
+      servingCalls.push(p);
+      return { active: active[p] ?? null, training: p === 'busy' };
+    },
     model: async (p: string, v: number) => {
       modelCalls.push(`${p}@${v}`);
       await new Promise((r) => setImmediate(r));
@@ -62,7 +66,7 @@ function setup(maxLoaded: number, active: Record<string, number | null> = {}) {
   const ner = { model: () => undefined } as unknown as NerService;
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', NLU_MAX_LOADED_MODELS: String(maxLoaded) });
   const nlu = new NluService(pool as unknown as InferencePool, ner, {} as EmbeddingsService, undefined, source, config);
-  return { nlu, pool, modelCalls };
+  return { nlu, pool, modelCalls, servingCalls };
 }
 
 const intentOf = async (nlu: NluService, project: string) => (await nlu.parse('hello there', 'en', { project })).intent.name;
@@ -90,6 +94,17 @@ describe('NluService serving per project', () => {
     await intentOf(nlu, 'p4');
     await intentOf(nlu, 'p1');
     expect(nlu.loadedProjects()).toEqual(['p4', 'p1']);
+  });
+
+  it('remembers for a moment that a project has no model (one database read for many parses), until one is activated', async () => {
+    const { nlu, servingCalls } = setup(2, { p1: null });
+    for (let i = 0; i < 5; i++) await expect(intentOf(nlu, 'p1')).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/no trained NLU model/) });
+    expect(servingCalls).toEqual(['p1']);
+    // a project still training is not remembered: its 503 is re-asked every time
+    for (let i = 0; i < 2; i++) await expect(intentOf(nlu, 'busy')).rejects.toMatchObject({ status: 503 });
+    expect(servingCalls.filter((p) => p === 'busy')).toHaveLength(2);
+    await nlu.activate(stored('p1', 1));
+    expect(await intentOf(nlu, 'p1')).toBe('p1_intent');
   });
 
   it('shares one load between concurrent first parses of a project', async () => {

@@ -26,6 +26,9 @@ import { intentDescriptor } from './runtime/intent-descriptor';
 export const nluPoolModel = (project: string, version: number) => `nlu-intent-${project}-v${version}`;
 export const MAX_BATCH_TEXTS = 64;
 const DEFAULT_MAX_LOADED = 16;
+/** how long "this project has no model" is believed before the database is asked again */
+const NO_MODEL_RECHECK_MS = 1000;
+const MAX_UNTRAINED_REMEMBERED = 10_000;
 
 type EntityResources = Pick<NluTrainingData, 'lookups' | 'synonyms' | 'regexes'>;
 
@@ -82,6 +85,13 @@ export class NluService {
   private readonly states: LoadingLru<ProjectState>;
   /** live states (and loads in progress) per pool id: a pool model is unloaded when none is left */
   private readonly poolRefs = new Map<string, number>();
+  /**
+   * Projects found with no model and none training, until when (ms): their parses answer the
+   * same 409 without asking the database again. An activation here (or another replica's,
+   * through the cluster events) clears the entry; a training started elsewhere is seen
+   * within NO_MODEL_RECHECK_MS.
+   */
+  private readonly untrained = new Map<string, { until: number; message: string }>();
   /** values registered at run time per project (e.g. catalog titles), re-applied when its pipeline is rebuilt */
   private readonly registered = new Map<string, Map<string, Set<string>>>();
 
@@ -173,6 +183,7 @@ export class NluService {
 
   install(prepared: PreparedNluModel): void {
     const { project, stored, state } = prepared as PreparedNluModel & { state: ProjectState };
+    this.untrained.delete(project);
     const previous = this.states.set(project, state);
     if (previous) void this.retire(previous);
     if (project === DEFAULT_PROJECT) this.metrics.activeVersion(stored.version);
@@ -187,6 +198,7 @@ export class NluService {
   async forget(project: string): Promise<void> {
     const state = this.states.delete(project);
     this.registered.delete(project);
+    this.untrained.delete(project);
     // awaited, so that the pool no longer lists the model when a project deletion answers
     if (state) await this.retire(state);
   }
@@ -236,8 +248,14 @@ export class NluService {
 
   /** The project's state with a model: loaded now, or on its first parse (concurrent first parses share one load). */
   private stateFor(project: string): Promise<ProjectState> {
+    const untrained = this.untrained.get(project);
+    if (untrained && untrained.until > Date.now() && !this.states.peek(project)?.model) return Promise.reject(new ConflictError(untrained.message));
     return this.states.getOrLoad(project, () => this.load(project), (s) => s.model !== undefined).catch((err: unknown) => {
       if (err instanceof DroppedWhileLoadingError) throw new UnavailableError('The NLU model of this project was unloaded while it loaded; retry', undefined, 1);
+      if (err instanceof ConflictError) {
+        if (this.untrained.size >= MAX_UNTRAINED_REMEMBERED) this.untrained.clear();
+        this.untrained.set(project, { until: Date.now() + NO_MODEL_RECHECK_MS, message: err.message });
+      }
       throw err;
     });
   }
