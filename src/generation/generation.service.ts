@@ -15,6 +15,7 @@ import { ChatTemplate, resolveChatTemplate, specialTokensFromConfig } from './co
 import { generationConfigDefaults, GenerationOptions, GenerationOptionsInput, normalizeGenerationOptions, samplingOptionsFor } from './core/options';
 import { Sampler } from './core/sampling';
 import { EngineStats, GenerationEngine } from './engine/engine';
+import { WorkerBatch } from './engine/resident-batch';
 import { GenerationMetrics } from './generation-metrics';
 import { causalLmShape, CausalLmShape, ModelShapeError } from './engine/model-shape';
 import { FinishEvent, Sequence, SequenceEvent } from './engine/sequence';
@@ -222,7 +223,8 @@ export class GenerationService {
     const engine = new GenerationEngine(
       id,
       shape,
-      async (feeds) => this.pool.run(id, feeds, { transfer: true, timeoutMs: 0 }),
+      // the batch's KV cache stays in the pinned replica's worker between decode steps
+      new WorkerBatch(shape, () => this.pool.pin(id)),
       (type, data, dims) => makeTensorLike(type, data, dims),
       {
         maxBatch: settingNumber(this.config, 'GENERATION_MAX_BATCH'),

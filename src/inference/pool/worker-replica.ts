@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Feeds, NumericData } from './batch-tensors';
+import type { BatchCall } from '../../generation/engine/resident-batch';
 import type { Replica } from './model-queue';
 import { ExecutionProvider, IoInfo, makeTensorLike, SessionSettings } from '../runtime/ort';
 import type { WireTensor, WorkerReply, WorkerRequest } from '../runtime/worker-protocol';
@@ -14,7 +15,7 @@ function workerEntry(): { file: string; execArgv: string[] } {
 }
 
 interface Waiting {
-  resolve: (out: Feeds) => void;
+  resolve: (out: Feeds | unknown) => void;
   reject: (err: Error) => void;
 }
 
@@ -28,6 +29,8 @@ export class WorkerReplica implements Replica {
   private nextId = 0;
   private active = 0;
   private drainWaiters: Array<() => void> = [];
+  /** generation engines whose batch KV cache this replica holds (see `pin`) */
+  private pins = 0;
   private dead?: Error;
 
   private constructor(
@@ -84,8 +87,6 @@ export class WorkerReplica implements Replica {
 
   /** Sends the feeds to the worker. Buffers are copied, unless `transfer` hands them over (the caller must not touch them again). */
   run(feeds: Feeds, transfer = false): Promise<Feeds> {
-    if (this.dead) return Promise.reject(this.dead);
-    const id = this.nextId++;
     const wire: Record<string, WireTensor> = {};
     const buffers: ArrayBuffer[] = [];
     for (const [name, t] of Object.entries(feeds)) {
@@ -93,24 +94,59 @@ export class WorkerReplica implements Replica {
       wire[name] = { type: t.type, dims: [...t.dims], data };
       if (transfer && data.buffer instanceof ArrayBuffer && !buffers.includes(data.buffer)) buffers.push(data.buffer);
     }
+    return this.send((id) => ({ type: 'run', id, feeds: wire }), buffers) as Promise<Feeds>;
+  }
+
+  get pinned(): number {
+    return this.pins;
+  }
+
+  /**
+   * Holds the replica for one generation engine's batch, whose KV cache stays in the
+   * worker between calls (`call`, outside the pool's queue): release waits for `unpin`.
+   */
+  pin(): { call: (call: BatchCall, transfer: ArrayBuffer[]) => Promise<unknown>; unpin: () => void } {
+    this.pins++;
+    let held = true;
+    return {
+      call: (call, transfer) => this.send((id) => ({ type: 'batch', id, call }), transfer),
+      unpin: () => {
+        if (!held) return;
+        held = false;
+        this.pins--;
+        this.drained();
+      },
+    };
+  }
+
+  private send(message: (id: number) => WorkerRequest, transfer: ArrayBuffer[]): Promise<unknown> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
     this.active++;
-    return new Promise<Feeds>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      const msg: WorkerRequest = { type: 'run', id, feeds: wire };
-      this.worker.postMessage(msg, buffers);
+      this.worker.postMessage(message(id), transfer);
     }).finally(() => {
       this.active--;
-      if (this.active === 0) this.drainWaiters.splice(0).forEach((w) => w());
+      this.drained();
     });
   }
 
+  private drained(): void {
+    if (this.active === 0 && this.pins === 0) this.drainWaiters.splice(0).forEach((w) => w());
+  }
+
   private onMessage(msg: WorkerReply): void {
-    if (msg.type !== 'result' && msg.type !== 'run-error') return;
+    if (msg.type !== 'result' && msg.type !== 'run-error' && msg.type !== 'batch-result') return;
     const w = this.waiting.get(msg.id);
     if (!w) return;
     this.waiting.delete(msg.id);
     if (msg.type === 'run-error') {
       w.reject(new Error(msg.message));
+      return;
+    }
+    if (msg.type === 'batch-result') {
+      w.resolve(msg.result);
       return;
     }
     const out: Feeds = {};
@@ -125,9 +161,9 @@ export class WorkerReplica implements Replica {
     this.waiting.clear();
   }
 
-  /** Waits for runs in progress, frees the native session and stops the thread. */
+  /** Waits for runs in progress and pinned batches, frees the native session and stops the thread. */
   async release(): Promise<void> {
-    if (this.active > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    if (this.active > 0 || this.pins > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     if (!this.dead) {
       const released = new Promise<void>((resolve) => {
         const onMessage = (msg: WorkerReply) => {
