@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { BadInputError, NotFoundError, UnavailableError } from '../common/errors';
-import { AppConfig, settingNumber } from '../config/app-config';
+import { AppConfig, settingBool, settingNumber } from '../config/app-config';
 import { InferencePool } from '../inference/inference-pool.service';
 import { makeTensorLike } from '../inference/runtime/ort';
 import { Tokenizer, TokenizerService } from '../inference/tokenizer.service';
@@ -224,7 +224,7 @@ export class GenerationService {
       id,
       shape,
       // the batch's KV cache stays in the pinned replica's worker between decode steps
-      new WorkerBatch(shape, () => this.pool.pin(id)),
+      settingBool(this.config, 'GENERATION_KV_IN_WORKER') ? new WorkerBatch(shape, () => this.pool.pin(id)) : async (feeds) => this.pool.run(id, feeds, { transfer: true, timeoutMs: 0 }),
       (type, data, dims) => makeTensorLike(type, data, dims),
       {
         maxBatch: settingNumber(this.config, 'GENERATION_MAX_BATCH'),
