@@ -7,6 +7,7 @@ import { GenerationService } from '../../src/generation/generation.service';
 import { InferencePool } from '../../src/inference/inference-pool.service';
 import { makeTensorLike } from '../../src/inference/runtime/ort';
 import { TokenizerService } from '../../src/inference/tokenizer.service';
+import { holdGenerationRuns } from './support/model-runs';
 import { writeTinyGpt2 } from './support/models';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -142,11 +143,9 @@ describe('generation', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let stepsHeld = 0;
-    const run = pool.run.bind(pool);
-    const spy = jest.spyOn(pool, 'run').mockImplementation(async (...args: Parameters<InferencePool['run']>) => {
+    const spy = holdGenerationRuns(pool, async () => {
       stepsHeld++;
       await gate;
-      return run(...args);
     });
     try {
       const leaving = t.http().post('/api/v1/generation/generate').send({ model: 'tiny-gpt2', prompt: 'Hello', max_tokens: 100, ignore_eos: true, stream: true }).timeout(300);
