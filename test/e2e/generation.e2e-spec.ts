@@ -210,6 +210,38 @@ describe('generation', () => {
     expect(metrics).toContain(`llmos_generation_prefix_cache_hits_total{model="tiny-gpt2"} ${after.hits}`);
     expect(metrics).toContain(`llmos_generation_prefix_cache_bytes{model="tiny-gpt2"} ${after.bytes}`);
   });
+
+  it('a reload while a sequence decodes: it finishes on the replica its batch began on, which goes after it', async () => {
+    const prompt = PROMPTS[1];
+    const solo = await greedyIds(t, prompt, 24);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let holding!: () => void;
+    const held = new Promise<void>((r) => (holding = r));
+    // the third run (the second decode step) waits until the reload has put new sessions in place
+    const spy = holdGenerationRuns(pool, async (_model, n) => {
+      if (n !== 3) return;
+      holding();
+      await gate;
+    });
+    try {
+      const during = greedyIds(t, prompt, 24);
+      await held;
+      const loadedAt = pool.status('tiny-gpt2').loadedAt;
+      let reloaded = false;
+      const reload = pool.load('tiny-gpt2').then(() => (reloaded = true));
+      while (pool.status('tiny-gpt2').loadedAt === loadedAt) await new Promise((r) => setTimeout(r, 10));
+      // the new sessions serve new requests; the old replica still holds the running batch
+      expect(reloaded).toBe(false);
+      release();
+      expect(await during).toEqual(solo);
+      await reload;
+      expect(await greedyIds(t, prompt, 24)).toEqual(solo);
+    } finally {
+      release();
+      spy.mockRestore();
+    }
+  });
 });
 
 describe('generation without a model', () => {
