@@ -225,8 +225,9 @@ export class InferencePool implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Pins a replica of a generation model to one engine's batch, whose KV cache then stays
-   * in that replica's worker (calls go to it directly, outside the queue). A reload or
-   * unload releases the replica once it is unpinned, so the batch finishes where it began.
+   * in that replica's worker (calls go to it directly, outside the queue). A reload
+   * releases the old replica once it is unpinned, so the batch finishes where it began; an
+   * unload does not wait: the batch's next call fails, as a run through the queue would.
    */
   pin(id: string): PinnedReplica {
     const e = this.ready(id);
@@ -320,7 +321,8 @@ export class InferencePool implements OnApplicationBootstrap, OnModuleDestroy {
     const old = e.replicas;
     e.replicas = [];
     e.queue.setReplicas([]);
-    await Promise.all(old.map((r) => r.release()));
+    // Running generation batches are not waited for (a shutdown must end): they end with an error.
+    await Promise.all(old.map((r) => r.release(false)));
     if (e.provider) this.metrics.loaded.remove({ model: e.descriptor.id, provider: e.provider });
     e.state = 'unloaded';
     this.logger.log(`Model ${e.descriptor.id} unloaded`);

@@ -4,20 +4,10 @@ import { FIXTURE_PRESETS } from '../../inference/fixtures/write-fixture';
 import type { TensorLike } from '../../inference/pool/batch-tensors';
 import { createSession, makeTensorLike, OrtSession } from '../../inference/runtime/ort';
 import { EngineLimits, GenerationEngine, StepRunner } from './engine';
-import type { CausalLmShape } from './model-shape';
 import { Sequence } from './sequence';
-import { acrossThreads } from './thread-boundary.testing';
+import { acrossThreads, TINY_GPT2_SHAPE } from './engine.testing';
 
-const tiny = FIXTURE_PRESETS.gpt2.tiny;
-const shape: CausalLmShape = {
-  layers: tiny.nLayer,
-  kvHeads: tiny.nHead,
-  headDim: tiny.nEmbd / tiny.nHead,
-  vocabSize: tiny.vocabSize,
-  contextLength: tiny.nPositions,
-  hasPositionIds: true,
-  bytesPerToken: tiny.nLayer * 2 * tiny.nEmbd * 4,
-};
+const shape = TINY_GPT2_SHAPE;
 const V = shape.vocabSize;
 const limits = (prefixBlocks = 0): EngineLimits => ({ maxBatch: 8, cacheBytes: 64 * 2 ** 20, maxWaiting: 64, prefixCacheBytes: prefixBlocks * 16 * shape.bytesPerToken });
 const tokens = (n: number, seed: number) => Array.from({ length: n }, (_, i) => (i * 131 + seed * 17 + 7) % 1000);
@@ -64,7 +54,7 @@ describe('GenerationEngine with the KV cache beyond a thread boundary (tiny GPT-
   };
 
   beforeAll(async () => {
-    session = (await createSession(buildGpt2Onnx(tiny, 42), { executionProviders: ['cpu'] })).session;
+    session = (await createSession(buildGpt2Onnx(FIXTURE_PRESETS.gpt2.tiny, 42), { executionProviders: ['cpu'] })).session;
   });
   afterAll(() => session.release());
   beforeEach(() => (failDecode = false));

@@ -28,7 +28,7 @@ export class WorkerReplica implements Replica {
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 0;
   private active = 0;
-  private drainWaiters: Array<() => void> = [];
+  private drainWaiters: Array<{ pins: boolean; resolve: () => void }> = [];
   /** generation engines whose batch KV cache this replica holds (see `pin`) */
   private pins = 0;
   private dead?: Error;
@@ -133,7 +133,9 @@ export class WorkerReplica implements Replica {
   }
 
   private drained(): void {
-    if (this.active === 0 && this.pins === 0) this.drainWaiters.splice(0).forEach((w) => w());
+    const done = this.drainWaiters.filter((w) => this.active === 0 && (!w.pins || this.pins === 0));
+    this.drainWaiters = this.drainWaiters.filter((w) => !done.includes(w));
+    for (const w of done) w.resolve();
   }
 
   private onMessage(msg: WorkerReply): void {
@@ -161,9 +163,13 @@ export class WorkerReplica implements Replica {
     this.waiting.clear();
   }
 
-  /** Waits for runs in progress and pinned batches, frees the native session and stops the thread. */
-  async release(): Promise<void> {
-    if (this.active > 0 || this.pins > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+  /**
+   * Waits for runs in progress (and, with `waitForPins`, for the batches pinned here to
+   * end), frees the native session and stops the thread. A batch still pinned then fails
+   * at its next call.
+   */
+  async release(waitForPins = true): Promise<void> {
+    if (this.active > 0 || (waitForPins && this.pins > 0)) await new Promise<void>((resolve) => this.drainWaiters.push({ pins: waitForPins, resolve }));
     if (!this.dead) {
       const released = new Promise<void>((resolve) => {
         const onMessage = (msg: WorkerReply) => {

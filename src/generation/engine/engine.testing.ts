@@ -1,4 +1,19 @@
+import { FIXTURE_PRESETS } from '../../inference/fixtures/write-fixture';
+import type { CausalLmShape } from './model-shape';
 import { BatchCall, BatchShape, MakeTensor, PinnedReplica, ResidentBatch, serveBatchCall, StepRunner, WorkerBatch } from './resident-batch';
+
+const tiny = FIXTURE_PRESETS.gpt2.tiny;
+
+/** The tiny GPT-2 fixture's shape, as causalLmShape reads it from its config. */
+export const TINY_GPT2_SHAPE: CausalLmShape = {
+  layers: tiny.nLayer,
+  kvHeads: tiny.nHead,
+  headDim: tiny.nEmbd / tiny.nHead,
+  vocabSize: tiny.vocabSize,
+  contextLength: tiny.nPositions,
+  hasPositionIds: true,
+  bytesPerToken: tiny.nLayer * 2 * tiny.nEmbd * 4,
+};
 
 /** What crossed the simulated thread boundary in one call. */
 export interface Crossing {
