@@ -232,7 +232,16 @@ export class InferencePool implements OnApplicationBootstrap, OnModuleDestroy {
   pin(id: string): PinnedReplica {
     const e = this.ready(id);
     const replica = e.replicas.reduce((a, b) => (b.pinned < a.pinned ? b : a));
-    return replica.pin();
+    const pinned = replica.pin();
+    return {
+      unpin: pinned.unpin,
+      call: (call, transfer) =>
+        pinned.call(call, transfer).catch((err: Error) => {
+          // what a run through the queue of an unloaded model answers
+          if (replica.released) throw new UnavailableError(`Model ${id} was unloaded while this request was generating; an admin can POST /api/v1/models/${id}/load`);
+          throw err;
+        }),
+    };
   }
 
   private ready(id: string): Entry {

@@ -242,6 +242,34 @@ describe('generation', () => {
       spy.mockRestore();
     }
   });
+
+  it('an unload does not wait for a running sequence: it ends with a 503, and the model serves again once loaded', async () => {
+    const prompt = PROMPTS[2];
+    const solo = await greedyIds(t, prompt, 12);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let holding!: () => void;
+    const held = new Promise<void>((r) => (holding = r));
+    const spy = holdGenerationRuns(pool, async (_model, n) => {
+      if (n !== 3) return;
+      holding();
+      await gate;
+    });
+    try {
+      const during = t.http().post('/api/v1/generation/generate').send({ model: 'tiny-gpt2', prompt, max_tokens: 12, ignore_eos: true }).then((r) => r);
+      await held;
+      await pool.unload('tiny-gpt2');
+      release();
+      const res = await during;
+      expect(res.status).toBe(503);
+      expect(res.body.message).toMatch(/unloaded/);
+    } finally {
+      release();
+      spy.mockRestore();
+    }
+    await pool.load('tiny-gpt2');
+    expect(await greedyIds(t, prompt, 12)).toEqual(solo);
+  });
 });
 
 describe('generation without a model', () => {

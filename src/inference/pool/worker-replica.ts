@@ -32,6 +32,7 @@ export class WorkerReplica implements Replica {
   /** generation engines whose batch KV cache this replica holds (see `pin`) */
   private pins = 0;
   private dead?: Error;
+  private releasing = false;
 
   private constructor(
     readonly id: number,
@@ -95,6 +96,11 @@ export class WorkerReplica implements Replica {
       if (transfer && data.buffer instanceof ArrayBuffer && !buffers.includes(data.buffer)) buffers.push(data.buffer);
     }
     return this.send((id) => ({ type: 'run', id, feeds: wire }), buffers) as Promise<Feeds>;
+  }
+
+  /** release() is stopping the worker (runs and, if it waited, pinned batches are over) */
+  get released(): boolean {
+    return this.releasing;
   }
 
   get pinned(): number {
@@ -170,6 +176,7 @@ export class WorkerReplica implements Replica {
    */
   async release(waitForPins = true): Promise<void> {
     if (this.active > 0 || (waitForPins && this.pins > 0)) await new Promise<void>((resolve) => this.drainWaiters.push({ pins: waitForPins, resolve }));
+    this.releasing = true;
     if (!this.dead) {
       const released = new Promise<void>((resolve) => {
         const onMessage = (msg: WorkerReply) => {
