@@ -1,5 +1,5 @@
 /**
- * npm run bench:generation [-- --families gpt2 --sizes tiny,small --concurrency 1,4,16 --max-tokens 32 --seconds 0 --slices 3 --intra-op-threads 0 --prefix-tokens 512 --prefix-reps 5 --prefix-only]
+ * npm run bench:generation [-- --families gpt2 --sizes tiny,small --concurrency 1,4,16 --max-tokens 32 --seconds 0 --slices 3 --intra-op-threads 0 --prefix-tokens 512 --prefix-reps 5 --prefix-only --kv-only]
  *
  * Text generation on the fixtures (--families gpt2,qwen2: GPT-2's architecture, and
  * Llama/Qwen2's with grouped-query attention; tiny, and GPT-2-small shaped), this project's
@@ -18,6 +18,11 @@
  * prompts repeat). Prefix caching has its own rows: time to first token of a request whose
  * --prefix-tokens-token prefix is cached vs one whose prefix is new (cold), same engine,
  * one request at a time, interleaved, --prefix-reps of each (0 = skip; --prefix-only: nothing else).
+ *
+ * KV residency: the engine with the batch's KV cache in the session worker (the default)
+ * vs the same engine with the cache crossing to the worker at every step
+ * (GENERATION_KV_IN_WORKER=false, as before), interleaved at the lowest and highest
+ * concurrency, same greedy tokens checked (--kv-only: only these rows).
  */
 import 'reflect-metadata';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -143,6 +148,29 @@ async function benchPrefix(family: FixtureKind, size: 'tiny' | 'small', prefixTo
   }
 }
 
+/** The engine with the KV cache in the worker vs crossing per step, interleaved slices, same model and prompts. */
+async function benchKvResidency(family: FixtureKind, size: 'tiny' | 'small', levels: number[], maxTokens: number, seconds: number, slices: number, intraOpThreads: number) {
+  const dir = await fixture(family, size);
+  const max = Math.max(...levels);
+  const resident = await oursClient(dir, max, intraOpThreads, 0, true);
+  const crossing = await oursClient(dir, max, intraOpThreads, 0, false);
+  try {
+    const a = await resident.generate(PROMPTS[2], maxTokens);
+    const b = await crossing.generate(PROMPTS[2], maxTokens);
+    for (const c of [resident, crossing]) await Promise.all(PROMPTS.slice(0, 4).map((p) => c.generate(p, 4)));
+    const rows: Record<string, unknown>[] = [];
+    for (const concurrency of [...new Set([Math.min(...levels), max])]) {
+      const load = loadavg()[0];
+      const [w, x] = await measurePair([resident, crossing], concurrency, seconds, slices, maxTokens);
+      rows.push({ family, size, c: concurrency, in_worker_tok_s: w.tokS, crossing_tok_s: x.tokS, ratio: w.tokS / x.tokS, in_worker_ttft_p50: w.ttftP50 ?? 'n/a', crossing_ttft_p50: x.ttftP50 ?? 'n/a', in_worker_avg_batch: w.avgBatch ?? 'n/a', crossing_avg_batch: x.avgBatch ?? 'n/a', same_tokens: String(a.ids.join() === b.ids.join()), load1: load });
+    }
+    return rows;
+  } finally {
+    await resident.close();
+    await crossing.close();
+  }
+}
+
 async function benchSize(family: FixtureKind, size: 'tiny' | 'small', levels: number[], maxTokens: number, seconds: number, slices: number, intraOpThreads: number) {
   const dir = await fixture(family, size);
   const ours = await oursClient(dir, Math.max(...levels), intraOpThreads);
@@ -233,6 +261,7 @@ async function main(): Promise<void> {
       'prefix-tokens': { type: 'string', default: '512' },
       'prefix-reps': { type: 'string', default: '5' },
       'prefix-only': { type: 'boolean', default: false },
+      'kv-only': { type: 'boolean', default: false },
     },
   });
   const sizes = values.sizes!.split(',').map((s) => (s.trim() === 'tiny' ? 'tiny' : 'small'));
@@ -247,11 +276,14 @@ async function main(): Promise<void> {
   process.stdout.write(`bench:generation — load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs\n`);
   const results = [];
   const prefix = [];
+  const kv = [];
   for (const family of families) {
     for (const size of sizes) {
+      const seconds = Number(values.seconds) || DEFAULT_SECONDS[size];
+      if (!values['prefix-only']) kv.push(...(await benchKvResidency(family, size, levels, maxTokens, seconds, Number(values.slices), intraOpThreads)));
+      if (values['kv-only']) continue;
       if (Number(values['prefix-reps']) > 0) prefix.push(await benchPrefix(family, size, Number(values['prefix-tokens']), Number(values['prefix-reps']), intraOpThreads));
       if (values['prefix-only']) continue;
-      const seconds = Number(values.seconds) || DEFAULT_SECONDS[size];
       const started = performance.now();
       const r = await benchSize(family, size, levels, maxTokens, seconds, Number(values.slices), intraOpThreads);
       results.push({ ...r, seconds, wallSeconds: (performance.now() - started) / 1000 });
@@ -263,6 +295,7 @@ async function main(): Promise<void> {
   printTable(`Prefix cache: time to first token (ms, p50, c=1) with a cached ${values['prefix-tokens']}-token prefix vs a new one; reused = prompt tokens taken from the cache per cached request`, prefix.filter((p) => !('skipped' in p)));
   for (const p of prefix) if ('skipped' in p) process.stdout.write(`Prefix cache on ${p.family} ${p.size}: skipped (${p.skipped})\n`);
   const prefixGoals = prefix.filter((p) => 'ratio' in p).map((p) => ({ size: `${p.family} ${p.size}`, ratio: 'TTFT cold / cached prefix', value: (p as { ratio: number }).ratio, goal: '>= 5', met: (p as { ratio: number }).ratio >= 5 ? 'yes' : 'NO' }));
+  printTable('KV cache in the session worker vs crossing per decode step (GENERATION_KV_IN_WORKER=false), same engine, interleaved; tokens/s aggregate, ratio = in worker / crossing', kv);
   printTable('Goals', [...goalRows, ...prefixGoals]);
   printTable('Structured outputs (json_schema mask) vs plain, same engine, interleaved; overhead in ms per token per stream', results.flatMap((r) => r.structured));
   printTable('Constrained decoding on the main thread, per token, without the model (ms): mask + apply + advance vs the sampler alone', results.map((r) => r.maskCost));
@@ -272,7 +305,7 @@ async function main(): Promise<void> {
   mkdirSync(resolve('bench', 'results'), { recursive: true });
   const file = resolve('bench', 'results', `generation-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, memGiB: Math.round(totalmem() / 2 ** 30), loadAtStart, loadAtEnd };
-  writeFileSync(file, JSON.stringify({ bench: 'generation', families, maxTokens, levels, intraOpThreads, prompts: PROMPTS, machine, results, prefix, goals: [...goalRows, ...prefixGoals] }, null, 2));
+  writeFileSync(file, JSON.stringify({ bench: 'generation', families, maxTokens, levels, intraOpThreads, prompts: PROMPTS, machine, results, prefix, kv, goals: [...goalRows, ...prefixGoals] }, null, 2));
   process.stdout.write(`Wrote ${file}\n`);
 }
 

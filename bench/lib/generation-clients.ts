@@ -45,7 +45,7 @@ export interface OursClient extends GenerationClient {
  * INFERENCE_INTRA_OP_THREADS for the session (0 = ONNX Runtime's default, all cores);
  * `prefixCacheMb`: GENERATION_PREFIX_CACHE_MB (0 = off).
  */
-export async function oursClient(dir: string, maxBatch: number, intraOpThreads = 0, prefixCacheMb = 0): Promise<OursClient> {
+export async function oursClient(dir: string, maxBatch: number, intraOpThreads = 0, prefixCacheMb = 0, kvInWorker = true): Promise<OursClient> {
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
@@ -54,6 +54,7 @@ export async function oursClient(dir: string, maxBatch: number, intraOpThreads =
     INFERENCE_INTRA_OP_THREADS: String(intraOpThreads),
     GENERATION_MAX_BATCH: String(maxBatch),
     GENERATION_PREFIX_CACHE_MB: String(prefixCacheMb),
+    GENERATION_KV_IN_WORKER: String(kvInWorker),
   });
   const pool = new InferencePool(config, new MetricsService(), new ReadinessService());
   const id = basename(dir);

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { BadInputError, NotFoundError, UnavailableError } from '../common/errors';
-import { AppConfig, settingNumber } from '../config/app-config';
+import { AppConfig, settingBool, settingNumber } from '../config/app-config';
 import { InferencePool } from '../inference/inference-pool.service';
 import { makeTensorLike } from '../inference/runtime/ort';
 import { Tokenizer, TokenizerService } from '../inference/tokenizer.service';
@@ -15,6 +15,7 @@ import { ChatTemplate, resolveChatTemplate, specialTokensFromConfig } from './co
 import { generationConfigDefaults, GenerationOptions, GenerationOptionsInput, normalizeGenerationOptions, samplingOptionsFor } from './core/options';
 import { Sampler } from './core/sampling';
 import { EngineStats, GenerationEngine } from './engine/engine';
+import { WorkerBatch } from './engine/resident-batch';
 import { GenerationMetrics } from './generation-metrics';
 import { causalLmShape, CausalLmShape, ModelShapeError } from './engine/model-shape';
 import { FinishEvent, Sequence, SequenceEvent } from './engine/sequence';
@@ -222,7 +223,8 @@ export class GenerationService {
     const engine = new GenerationEngine(
       id,
       shape,
-      async (feeds) => this.pool.run(id, feeds, { transfer: true, timeoutMs: 0 }),
+      // the batch's KV cache stays in the pinned replica's worker between decode steps
+      settingBool(this.config, 'GENERATION_KV_IN_WORKER') ? new WorkerBatch(shape, () => this.pool.pin(id)) : async (feeds) => this.pool.run(id, feeds, { transfer: true, timeoutMs: 0 }),
       (type, data, dims) => makeTensorLike(type, data, dims),
       {
         maxBatch: settingNumber(this.config, 'GENERATION_MAX_BATCH'),

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { BadInputError, NotFoundError, UnavailableError } from '../common/errors';
+import type { PinnedReplica } from '../generation/engine/resident-batch';
 import { AppConfig, settingBool, settingList } from '../config/app-config';
 import { ReadinessService } from '../health/readiness.service';
 import { MetricsService } from '../metrics/metrics.service';
@@ -217,14 +218,40 @@ export class InferencePool implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Runs the model on `feeds` through its queue (batched with other requests when enabled). */
   async run(id: string, feeds: Record<string, TensorLike>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
+    const e = this.ready(id);
+    this.checkFeeds(e, feeds);
+    return (await e.queue.submit(feeds, options)) as Record<string, Tensor>;
+  }
+
+  /**
+   * Pins a replica of a generation model to one engine's batch, whose KV cache then stays
+   * in that replica's worker (calls go to it directly, outside the queue). A reload
+   * releases the old replica once it is unpinned, so the batch finishes where it began; an
+   * unload does not wait: the batch's next call fails, as a run through the queue would.
+   */
+  pin(id: string): PinnedReplica {
+    const e = this.ready(id);
+    const replica = e.replicas.reduce((a, b) => (b.pinned < a.pinned ? b : a));
+    const pinned = replica.pin();
+    return {
+      unpin: pinned.unpin,
+      call: (call, transfer) =>
+        pinned.call(call, transfer).catch((err: Error) => {
+          // what a run through the queue of an unloaded model answers
+          if (replica.released) throw new UnavailableError(`Model ${id} was unloaded while this request was generating; an admin can POST /api/v1/models/${id}/load`);
+          throw err;
+        }),
+    };
+  }
+
+  private ready(id: string): Entry {
     const e = this.entries.get(id);
     if (!e) throw new NotFoundError(`No model named ${id}; GET /api/v1/models lists the installed models`);
     if (e.state !== 'ready') {
       const hint = e.state === 'failed' ? `failed to load: ${e.error}` : e.state === 'loading' ? 'still loading' : `${e.state}; an admin can POST /api/v1/models/${id}/load`;
       throw new UnavailableError(`Model ${id} is not available: ${hint}`, undefined, e.state === 'loading' ? 2 : undefined);
     }
-    this.checkFeeds(e, feeds);
-    return (await e.queue.submit(feeds, options)) as Record<string, Tensor>;
+    return e;
   }
 
   private checkFeeds(e: Entry, feeds: Record<string, TensorLike>): void {
@@ -303,7 +330,8 @@ export class InferencePool implements OnApplicationBootstrap, OnModuleDestroy {
     const old = e.replicas;
     e.replicas = [];
     e.queue.setReplicas([]);
-    await Promise.all(old.map((r) => r.release()));
+    // Running generation batches are not waited for (a shutdown must end): they end with an error.
+    await Promise.all(old.map((r) => r.release(false)));
     if (e.provider) this.metrics.loaded.remove({ model: e.descriptor.id, provider: e.provider });
     e.state = 'unloaded';
     this.logger.log(`Model ${e.descriptor.id} unloaded`);

@@ -7,6 +7,7 @@ import { GenerationService } from '../../src/generation/generation.service';
 import { InferencePool } from '../../src/inference/inference-pool.service';
 import { makeTensorLike } from '../../src/inference/runtime/ort';
 import { TokenizerService } from '../../src/inference/tokenizer.service';
+import { holdGenerationRuns } from './support/model-runs';
 import { writeTinyGpt2 } from './support/models';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -142,11 +143,9 @@ describe('generation', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let stepsHeld = 0;
-    const run = pool.run.bind(pool);
-    const spy = jest.spyOn(pool, 'run').mockImplementation(async (...args: Parameters<InferencePool['run']>) => {
+    const spy = holdGenerationRuns(pool, async () => {
       stepsHeld++;
       await gate;
-      return run(...args);
     });
     try {
       const leaving = t.http().post('/api/v1/generation/generate').send({ model: 'tiny-gpt2', prompt: 'Hello', max_tokens: 100, ignore_eos: true, stream: true }).timeout(300);
@@ -210,6 +209,66 @@ describe('generation', () => {
     const metrics = (await t.http().get('/metrics').expect(200)).text;
     expect(metrics).toContain(`llmos_generation_prefix_cache_hits_total{model="tiny-gpt2"} ${after.hits}`);
     expect(metrics).toContain(`llmos_generation_prefix_cache_bytes{model="tiny-gpt2"} ${after.bytes}`);
+  });
+
+  it('a reload while a sequence decodes: it finishes on the replica its batch began on, which goes after it', async () => {
+    const prompt = PROMPTS[1];
+    const solo = await greedyIds(t, prompt, 24);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let holding!: () => void;
+    const held = new Promise<void>((r) => (holding = r));
+    // the third run (the second decode step) waits until the reload has put new sessions in place
+    const spy = holdGenerationRuns(pool, async (_model, n) => {
+      if (n !== 3) return;
+      holding();
+      await gate;
+    });
+    try {
+      const during = greedyIds(t, prompt, 24);
+      await held;
+      const loadedAt = pool.status('tiny-gpt2').loadedAt;
+      let reloaded = false;
+      const reload = pool.load('tiny-gpt2').then(() => (reloaded = true));
+      while (pool.status('tiny-gpt2').loadedAt === loadedAt) await new Promise((r) => setTimeout(r, 10));
+      // the new sessions serve new requests; the old replica still holds the running batch
+      expect(reloaded).toBe(false);
+      release();
+      expect(await during).toEqual(solo);
+      await reload;
+      expect(await greedyIds(t, prompt, 24)).toEqual(solo);
+    } finally {
+      release();
+      spy.mockRestore();
+    }
+  });
+
+  it('an unload does not wait for a running sequence: it ends with a 503, and the model serves again once loaded', async () => {
+    const prompt = PROMPTS[2];
+    const solo = await greedyIds(t, prompt, 12);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let holding!: () => void;
+    const held = new Promise<void>((r) => (holding = r));
+    const spy = holdGenerationRuns(pool, async (_model, n) => {
+      if (n !== 3) return;
+      holding();
+      await gate;
+    });
+    try {
+      const during = t.http().post('/api/v1/generation/generate').send({ model: 'tiny-gpt2', prompt, max_tokens: 12, ignore_eos: true }).then((r) => r);
+      await held;
+      await pool.unload('tiny-gpt2');
+      release();
+      const res = await during;
+      expect(res.status).toBe(503);
+      expect(res.body.message).toMatch(/unloaded/);
+    } finally {
+      release();
+      spy.mockRestore();
+    }
+    await pool.load('tiny-gpt2');
+    expect(await greedyIds(t, prompt, 12)).toEqual(solo);
   });
 });
 

@@ -5,6 +5,7 @@ import { GenerationService } from '../../src/generation/generation.service';
 import { InferencePool } from '../../src/inference/inference-pool.service';
 import { NluTrainingService } from '../../src/nlu/nlu-training.service';
 import { NluService } from '../../src/nlu/nlu.service';
+import { holdGenerationRuns } from './support/model-runs';
 import { writeTinyGpt2 } from './support/models';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -100,8 +101,6 @@ describe('/metrics module series', () => {
     const gate = new Promise<void>((r) => (release = r));
     let heldStep!: () => void;
     const held = new Promise<void>((r) => (heldStep = r));
-    let runs = 0;
-    const run = pool.run.bind(pool);
     // resolves once the second request has been handed to the engine (it waits there: the batch holds one)
     const gen = t.app.get(GenerationService);
     const start = gen.start.bind(gen);
@@ -116,12 +115,11 @@ describe('/metrics module series', () => {
       }
     });
     // The first request's first decode step (its second model run) waits until the gauges have been read.
-    const spy = jest.spyOn(pool, 'run').mockImplementation(async (...args: Parameters<InferencePool['run']>) => {
-      if (args[0] === 'tiny-gpt2' && ++runs === 2) {
+    const spy = holdGenerationRuns(pool, async (model, n) => {
+      if (model === 'tiny-gpt2' && n === 2) {
         heldStep();
         await gate;
       }
-      return run(...args);
     });
     try {
       const first = t.http().post('/api/v1/generation/generate').send({ model: 'tiny-gpt2', prompt: 'Hello', max_tokens: 5, ignore_eos: true }).then((r) => r);

@@ -4,19 +4,11 @@ import { FIXTURE_PRESETS } from '../../inference/fixtures/write-fixture';
 import type { TensorLike } from '../../inference/pool/batch-tensors';
 import { createSession, makeTensorLike, OrtSession } from '../../inference/runtime/ort';
 import { EngineLimits, FinishedSequence, GenerationEngine, StepRunner } from './engine';
-import type { CausalLmShape } from './model-shape';
+import { TINY_GPT2_SHAPE } from './engine.testing';
 import { Sequence } from './sequence';
 
 const tiny = FIXTURE_PRESETS.gpt2.tiny;
-const shape: CausalLmShape = {
-  layers: tiny.nLayer,
-  kvHeads: tiny.nHead,
-  headDim: tiny.nEmbd / tiny.nHead,
-  vocabSize: tiny.vocabSize,
-  contextLength: tiny.nPositions,
-  hasPositionIds: true,
-  bytesPerToken: tiny.nLayer * 2 * tiny.nEmbd * 4,
-};
+const shape = TINY_GPT2_SHAPE;
 const LIMITS: EngineLimits = { maxBatch: 8, cacheBytes: 64 * 2 ** 20, maxWaiting: 64 };
 
 /** Prompts of 5, 6, 7, 9 and 30 tokens: the first four share a prefill run, the last runs alone. */

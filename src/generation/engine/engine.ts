@@ -1,14 +1,12 @@
 import { BadInputError, CancelledError, OverloadedError } from '../../common/errors';
 import type { TensorLike } from '../../inference/pool/batch-tensors';
-import { BatchKvCache } from './kv-cache';
 import type { CausalLmShape } from './model-shape';
 import { DEFAULT_PREFILL_LIMITS, planPrefill, PrefillPlanLimits } from './prefill-plan';
 import { PrefixCache, PrefixCacheStats, PrefixMatch } from './prefix-cache';
+import { BatchModel, KvLayout, KvRows, MakeTensor, PrefillResult, ResidentBatch, StepRunner } from './resident-batch';
 import { FinishReason, Sequence } from './sequence';
 
-/** Runs the model once (through the shared InferencePool). */
-export type StepRunner = (feeds: Record<string, TensorLike>) => Promise<Record<string, TensorLike>>;
-export type MakeTensor = (type: string, data: Float32Array | BigInt64Array, dims: number[]) => TensorLike;
+export type { MakeTensor, StepRunner };
 
 export interface EngineLimits {
   /** most sequences decoding together */
@@ -76,15 +74,21 @@ export interface EngineObserver {
  * once and free their cache rows. Left padding, the attention mask and per-sequence
  * position ids keep each sequence's tokens the same as if it ran alone. Between runs
  * only sampling is on the critical path: detokenization, stop strings and events run
- * while the model (in its worker thread) computes the next step. Plain TypeScript: the
- * model run is injected.
+ * while the model (in its worker thread) computes the next step. The batch's KV cache
+ * lives with the model (a BatchModel: in the session worker when served, see
+ * resident-batch.ts); the engine keeps its layout. Plain TypeScript: the model is
+ * injected, or a bare model run, whose cache then stays in this thread.
  */
 export class GenerationEngine {
   private readonly waiting: Sequence[] = [];
   private active: Sequence[] = [];
   /** sequences with a recorded token whose text and events are still to come (see flushEmits) */
   private emitQueue: Sequence[] = [];
-  private readonly cache: BatchKvCache;
+  private readonly model: BatchModel;
+  /** the batch cache's layout (its data is the model's) */
+  private layout: KvLayout = { pads: [], length: 0 };
+  /** the model holds a batch (see BatchModel.open) */
+  private open = false;
   private readonly prefixes: PrefixCache;
   private running = false;
   private stats = { steps: 0, prefills: 0, tokensGenerated: 0, finished: {} as Record<string, number> };
@@ -92,12 +96,12 @@ export class GenerationEngine {
   constructor(
     readonly modelId: string,
     private readonly shape: CausalLmShape,
-    private readonly run: StepRunner,
+    model: BatchModel | StepRunner,
     private readonly make: MakeTensor,
     private limits: EngineLimits,
     private readonly observer: EngineObserver = {},
   ) {
-    this.cache = new BatchKvCache(shape);
+    this.model = typeof model === 'function' ? new ResidentBatch(shape, model, make) : model;
     this.prefixes = new PrefixCache(shape, this.prefixBudget(limits), limits.prefixBlockTokens);
   }
 
@@ -131,9 +135,9 @@ export class GenerationEngine {
     return {
       active: this.active.length,
       waiting: this.waiting.length,
-      cacheBytes: this.cache.bytes,
+      cacheBytes: this.layout.pads.length * this.layout.length * this.shape.layers * 2 * this.shape.kvHeads * this.shape.headDim * 4,
       cacheLimitBytes: this.limits.cacheBytes,
-      cacheLength: this.cache.length,
+      cacheLength: this.layout.length,
       ...this.stats,
       finished: { ...this.stats.finished },
       prefixCache: this.prefixes.stats(),
@@ -170,12 +174,13 @@ export class GenerationEngine {
   private async loop(): Promise<void> {
     while (true) {
       this.dropCancelledWaiting();
-      this.removeFinished();
+      await this.removeFinished();
       const admitted = this.admit().map((seq) => ({ seq, cached: this.prefixes.lookup(seq.promptIds) }));
       // Grouped by the tokens left to compute: a cached prefix costs no prefill.
       for (const group of planPrefill(admitted, (j) => j.seq.promptIds.length - j.cached.tokens, this.limits.prefill ?? DEFAULT_PREFILL_LIMITS)) await this.prefill(group);
-      this.removeFinished();
+      await this.removeFinished();
       if (this.active.length === 0) {
+        this.closeBatch();
         this.flushEmits();
         if (this.waiting.length === 0) return;
         continue;
@@ -271,19 +276,19 @@ export class GenerationEngine {
       feeds[`past_key_values.${i}.key`] = this.make('float32', pastKeys[i], [G, kvHeads, P, headDim]);
       feeds[`past_key_values.${i}.value`] = this.make('float32', pastValues[i], [G, kvHeads, P, headDim]);
     }
-    let out: Record<string, TensorLike>;
+    let out: PrefillResult;
     try {
-      out = await this.overlapped(feeds);
+      await this.openBatch();
+      out = await this.overlapped(() => this.model.prefill(feeds, this.prefixes.enabled));
     } catch (err) {
       for (const { seq } of group) this.end(seq, 'error', err as Error);
       return;
     }
     this.stats.prefills += G;
-    const present = (kind: 'key' | 'value') => Array.from({ length: layers }, (_, i) => out[`present.${i}.${kind}`].data as Float32Array);
-    const [keys, values] = [present('key'), present('value')];
-    group.forEach(({ seq }, r) => this.prefixes.insert(seq.promptIds, { keys, values, row: r, srcLen: L, start: L - lens[r] }));
+    const present = out.present;
+    if (present) group.forEach(({ seq }, r) => this.prefixes.insert(seq.promptIds, { keys: present.keys, values: present.values, row: r, srcLen: L, start: L - lens[r] }));
     const V = this.shape.vocabSize;
-    const logits = out.logits.data as Float32Array;
+    const logits = out.logits.data;
     // [G, N, V] from a plain export, [G, 1, V] when the pool trimmed it to the last position
     const S = out.logits.dims[1];
     const joining: number[] = [];
@@ -299,8 +304,26 @@ export class GenerationEngine {
     });
     this.reportTokens(before);
     if (joining.length === 0) return;
-    this.cache.addRows(keys.map((k) => rowsOf(k, joining, G)), values.map((v) => rowsOf(v, joining, G)), L, joining.map((r) => lens[r]));
+    try {
+      this.layout = await this.model.join(joining, joining.map((r) => lens[r]));
+    } catch (err) {
+      for (const r of joining) this.end(group[r].seq, 'error', err as Error);
+      return;
+    }
     for (const r of joining) this.active.push(group[r].seq);
+  }
+
+  private async openBatch(): Promise<void> {
+    if (this.open) return;
+    await this.model.open();
+    this.open = true;
+  }
+
+  /** The batch is empty: the model's replica may go (a reload waits for it). */
+  private closeBatch(): void {
+    if (!this.open) return;
+    this.model.close();
+    this.open = false;
   }
 
   /**
@@ -330,8 +353,8 @@ export class GenerationEngine {
    * detokenization and the readers they wake then cost no step time. A sequence that a
    * stop string ends here is already in the started step; its row of the result is ignored.
    */
-  private overlapped(feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
-    const result = this.run(feeds);
+  private overlapped<T>(start: () => Promise<T>): Promise<T> {
+    const result = start();
     this.flushEmits();
     return result;
   }
@@ -341,34 +364,19 @@ export class GenerationEngine {
   }
 
   private async decodeStep(): Promise<void> {
-    const B = this.active.length;
-    const L = this.cache.length;
-    const { layers, kvHeads, headDim, vocabSize: V } = this.shape;
-    const feeds: Record<string, TensorLike> = {
-      input_ids: this.make('int64', BigInt64Array.from(this.active, (s) => BigInt(s.lastToken)), [B, 1]),
-      attention_mask: this.make('int64', this.cache.stepMask(), [B, L + 1]),
-    };
-    if (this.shape.hasPositionIds) feeds.position_ids = this.make('int64', BigInt64Array.from(this.active, (s) => BigInt(s.position)), [B, 1]);
-    for (let i = 0; i < layers; i++) {
-      feeds[`past_key_values.${i}.key`] = this.make('float32', this.cache.keys[i], [B, kvHeads, L, headDim]);
-      feeds[`past_key_values.${i}.value`] = this.make('float32', this.cache.values[i], [B, kvHeads, L, headDim]);
-    }
-    let out: Record<string, TensorLike>;
+    const V = this.shape.vocabSize;
+    const ids = BigInt64Array.from(this.active, (s) => BigInt(s.lastToken));
+    const positions = this.shape.hasPositionIds ? BigInt64Array.from(this.active, (s) => BigInt(s.position)) : undefined;
+    let logits: Float32Array;
     try {
-      out = await this.overlapped(feeds);
+      logits = await this.overlapped(() => this.model.decode(ids, positions));
     } catch (err) {
-      // A failed step leaves the cache unusable: end every active sequence with the error.
-      for (const s of this.active) this.end(s, 'error', err as Error);
-      this.active = [];
-      this.cache.clear();
+      // A failed step leaves the cache unusable (the model has dropped it): end every active sequence.
+      this.failBatch(err as Error);
       return;
     }
     this.stats.steps++;
-    this.cache.adopt(
-      Array.from({ length: layers }, (_, i) => out[`present.${i}.key`].data as Float32Array),
-      Array.from({ length: layers }, (_, i) => out[`present.${i}.value`].data as Float32Array),
-    );
-    const logits = out.logits.data as Float32Array;
+    this.layout.length++;
     const before = this.stats.tokensGenerated;
     this.active.forEach((seq, r) => {
       seq.position++;
@@ -378,44 +386,47 @@ export class GenerationEngine {
     this.reportTokens(before);
   }
 
+  private failBatch(err: Error): void {
+    for (const s of this.active) this.end(s, 'error', err);
+    this.active = [];
+    this.layout = { pads: [], length: 0 };
+  }
+
   /** Finished, ending and cancelled sequences leave the batch; their cache rows are freed. */
-  private removeFinished(): void {
+  private async removeFinished(): Promise<void> {
     const keep: number[] = [];
     this.active.forEach((s, i) => {
       if (!s.done && s.cancelled) this.end(s, 'cancelled', new CancelledError());
       if (!s.done) keep.push(i);
     });
     if (keep.length === this.active.length) return;
-    this.cacheConversation(keep);
-    this.cache.keepRows(keep);
-    this.active = keep.map((i) => this.active[i]);
+    const kept = new Set(keep);
+    const read = this.prefixes.enabled ? this.active.map((_, r) => r).filter((r) => !kept.has(r) && this.active[r].finished !== 'error') : [];
+    const before = { active: this.active, layout: this.layout };
+    this.active = keep.map((i) => before.active[i]);
+    try {
+      const res = await this.model.keep(keep, read);
+      this.layout = res.layout;
+      if (res.read) this.cacheConversation(before.active, before.layout, read, res.read);
+    } catch (err) {
+      this.failBatch(err as Error);
+    }
   }
 
   /**
    * Leaving sequences' prompt and generated tokens join the prefix cache (a conversation's
-   * next turn starts with them). Their cache row holds every token fed so far: the prompt
-   * and the generated tokens but the last, or all of them when a stop string ended the
-   * sequence while its last token was being fed.
+   * next turn starts with them). Their cache row (`rows`: the `read` rows of the batch,
+   * in order) holds every token fed so far: the prompt and the generated tokens but the
+   * last, or all of them when a stop string ended the sequence while its last token was being fed.
    */
-  private cacheConversation(keep: number[]): void {
-    if (!this.prefixes.enabled) return;
-    const kept = new Set(keep);
-    this.active.forEach((seq, r) => {
-      if (kept.has(r) || seq.finished === 'error') return;
-      const start = this.cache.pads[r];
-      const ids = [...seq.promptIds, ...seq.generated].slice(0, this.cache.length - start);
-      this.prefixes.insert(ids, { keys: this.cache.keys, values: this.cache.values, row: r, srcLen: this.cache.length, start });
+  private cacheConversation(active: Sequence[], layout: KvLayout, read: number[], rows: KvRows): void {
+    read.forEach((r, i) => {
+      const seq = active[r];
+      const start = layout.pads[r];
+      const ids = [...seq.promptIds, ...seq.generated].slice(0, layout.length - start);
+      this.prefixes.insert(ids, { keys: rows.keys, values: rows.values, row: i, srcLen: rows.length, start });
     });
   }
 }
 
 const mb = (bytes: number) => Math.ceil(bytes / 2 ** 20);
-
-/** The listed rows of a [rows, ...] tensor's data (the data itself when all rows are kept, in order). */
-function rowsOf(data: Float32Array, rows: number[], total: number): Float32Array {
-  if (rows.length === total) return data;
-  const size = data.length / total;
-  const out = new Float32Array(rows.length * size);
-  rows.forEach((r, i) => out.set(data.subarray(r * size, (r + 1) * size), i * size));
-  return out;
-}

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Feeds, NumericData } from './batch-tensors';
+import type { BatchCall } from '../../generation/engine/resident-batch';
 import type { Replica } from './model-queue';
 import { ExecutionProvider, IoInfo, makeTensorLike, SessionSettings } from '../runtime/ort';
 import type { WireTensor, WorkerReply, WorkerRequest } from '../runtime/worker-protocol';
@@ -14,7 +15,7 @@ function workerEntry(): { file: string; execArgv: string[] } {
 }
 
 interface Waiting {
-  resolve: (out: Feeds) => void;
+  resolve: (out: Feeds | unknown) => void;
   reject: (err: Error) => void;
 }
 
@@ -27,8 +28,11 @@ export class WorkerReplica implements Replica {
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 0;
   private active = 0;
-  private drainWaiters: Array<() => void> = [];
+  private drainWaiters: Array<{ pins: boolean; resolve: () => void }> = [];
+  /** generation engines whose batch KV cache this replica holds (see `pin`) */
+  private pins = 0;
   private dead?: Error;
+  private releasing = false;
 
   private constructor(
     readonly id: number,
@@ -84,8 +88,6 @@ export class WorkerReplica implements Replica {
 
   /** Sends the feeds to the worker. Buffers are copied, unless `transfer` hands them over (the caller must not touch them again). */
   run(feeds: Feeds, transfer = false): Promise<Feeds> {
-    if (this.dead) return Promise.reject(this.dead);
-    const id = this.nextId++;
     const wire: Record<string, WireTensor> = {};
     const buffers: ArrayBuffer[] = [];
     for (const [name, t] of Object.entries(feeds)) {
@@ -93,24 +95,66 @@ export class WorkerReplica implements Replica {
       wire[name] = { type: t.type, dims: [...t.dims], data };
       if (transfer && data.buffer instanceof ArrayBuffer && !buffers.includes(data.buffer)) buffers.push(data.buffer);
     }
+    return this.send((id) => ({ type: 'run', id, feeds: wire }), buffers) as Promise<Feeds>;
+  }
+
+  /** release() is stopping the worker (runs and, if it waited, pinned batches are over) */
+  get released(): boolean {
+    return this.releasing;
+  }
+
+  get pinned(): number {
+    return this.pins;
+  }
+
+  /**
+   * Holds the replica for one generation engine's batch, whose KV cache stays in the
+   * worker between calls (`call`, outside the pool's queue): release waits for `unpin`.
+   */
+  pin(): { call: (call: BatchCall, transfer: ArrayBuffer[]) => Promise<unknown>; unpin: () => void } {
+    this.pins++;
+    let held = true;
+    return {
+      call: (call, transfer) => this.send((id) => ({ type: 'batch', id, call }), transfer),
+      unpin: () => {
+        if (!held) return;
+        held = false;
+        this.pins--;
+        this.drained();
+      },
+    };
+  }
+
+  private send(message: (id: number) => WorkerRequest, transfer: ArrayBuffer[]): Promise<unknown> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
     this.active++;
-    return new Promise<Feeds>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      const msg: WorkerRequest = { type: 'run', id, feeds: wire };
-      this.worker.postMessage(msg, buffers);
+      this.worker.postMessage(message(id), transfer);
     }).finally(() => {
       this.active--;
-      if (this.active === 0) this.drainWaiters.splice(0).forEach((w) => w());
+      this.drained();
     });
   }
 
+  private drained(): void {
+    const done = this.drainWaiters.filter((w) => this.active === 0 && (!w.pins || this.pins === 0));
+    this.drainWaiters = this.drainWaiters.filter((w) => !done.includes(w));
+    for (const w of done) w.resolve();
+  }
+
   private onMessage(msg: WorkerReply): void {
-    if (msg.type !== 'result' && msg.type !== 'run-error') return;
+    if (msg.type !== 'result' && msg.type !== 'run-error' && msg.type !== 'batch-result') return;
     const w = this.waiting.get(msg.id);
     if (!w) return;
     this.waiting.delete(msg.id);
     if (msg.type === 'run-error') {
       w.reject(new Error(msg.message));
+      return;
+    }
+    if (msg.type === 'batch-result') {
+      w.resolve(msg.result);
       return;
     }
     const out: Feeds = {};
@@ -125,9 +169,14 @@ export class WorkerReplica implements Replica {
     this.waiting.clear();
   }
 
-  /** Waits for runs in progress, frees the native session and stops the thread. */
-  async release(): Promise<void> {
-    if (this.active > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+  /**
+   * Waits for runs in progress (and, with `waitForPins`, for the batches pinned here to
+   * end), frees the native session and stops the thread. A batch still pinned then fails
+   * at its next call.
+   */
+  async release(waitForPins = true): Promise<void> {
+    if (this.active > 0 || (waitForPins && this.pins > 0)) await new Promise<void>((resolve) => this.drainWaiters.push({ pins: waitForPins, resolve }));
+    this.releasing = true;
     if (!this.dead) {
       const released = new Promise<void>((resolve) => {
         const onMessage = (msg: WorkerReply) => {

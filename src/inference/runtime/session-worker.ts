@@ -9,12 +9,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { ResidentBatch, serveBatchCall } from '../../generation/engine/resident-batch';
+import type { TensorLike } from '../pool/batch-tensors';
 import { lastTokenLogits } from '../onnx/last-token-logits';
-import { createSession, OrtSession, sessionIo } from './ort';
+import { createSession, makeTensorLike, OrtSession, sessionIo } from './ort';
 import type { WorkerReply, WorkerRequest, WireTensor } from './worker-protocol';
 import * as ort from 'onnxruntime-node';
 
 let session: OrtSession | undefined;
+/** a generation engine's batch KV cache, kept here between its decode steps (docs/decisions/0017) */
+const resident: { batch?: ResidentBatch } = {};
+
+async function runSession(feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
+  if (!session) throw new Error('session not initialised');
+  return (await session.run(feeds as Record<string, ort.Tensor>)) as unknown as Record<string, TensorLike>;
+}
 
 function post(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(reply, transfer);
@@ -62,7 +71,17 @@ async function handle(msg: WorkerRequest): Promise<void> {
       }
       return;
     }
+    case 'batch': {
+      try {
+        const { result, transfer } = await serveBatchCall(resident, msg.call, runSession, makeTensorLike);
+        post({ type: 'batch-result', id: msg.id, result }, transfer);
+      } catch (err) {
+        post({ type: 'run-error', id: msg.id, message: (err as Error).message });
+      }
+      return;
+    }
     case 'release': {
+      resident.batch = undefined;
       await session?.release();
       session = undefined;
       post({ type: 'released' });
