@@ -30,7 +30,9 @@ const value = (f: Feeds) => [...(f.y.data as Float32Array)];
 
 describe('ModelQueue', () => {
   it('batches concurrent requests up to maxBatchSize and answers each with its own rows', async () => {
-    const q = new ModelQueue('m', policy({ maxBatchSize: 4 }), make, noop);
+    // a queue delay long enough that a pause between the submits (GC, a loaded machine) cannot
+    // send the first two off alone: the full batch goes at once, the last two after the delay
+    const q = new ModelQueue('m', policy({ maxBatchSize: 4, maxQueueDelayMs: 200 }), make, noop);
     const r = new FakeReplica(0);
     q.setReplicas([r]);
     const out = await Promise.all([1, 2, 3, 4, 5, 6].map((v) => q.submit(row(v))));
